@@ -1,0 +1,113 @@
+// swift-tools-version: 6.1
+//
+// Joule: estimate what a neural network costs on a GPU, and search for a cheaper one.
+//
+// Layout (fixed by DESIGN.md section 2):
+//   Sources/PluginAPI   the C ABI (include/joule_plugin.h) + Swift conveniences for plugins
+//   Sources/Host        the `joule` executable and the host's library targets
+//   Sources/Shared      small libraries shared by the host and plugins (JSON, profile schema)
+//   Plugins/*           the bundled plugins, each a dynamic library loaded at run time
+//   Tests/              Swift Testing suites, one per module, plus end-to-end CLI tests
+import PackageDescription
+
+let package = Package(
+    name: "Joule",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "joule", targets: ["JouleCLI"]),
+        // Bundled plugins. The host finds them next to its executable.
+        .library(name: "JoulePaleoModel", type: .dynamic, targets: ["PaleoModel"]),
+        .library(name: "JouleNeuralPowerModel", type: .dynamic, targets: ["NeuralPowerModel"]),
+        .library(name: "JouleGPUProfiles", type: .dynamic, targets: ["GPUProfiles"]),
+        // For third-party Swift plugins: `import PluginAPI`.
+        .library(name: "PluginAPI", targets: ["PluginAPI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: Plugin API
+        .target(
+            name: "JoulePluginABI",
+            path: "Sources/PluginAPI",
+            exclude: ["Swift"],
+            sources: ["abi_layout.c"],
+            publicHeadersPath: "include"
+        ),
+        .target(
+            name: "PluginAPI",
+            dependencies: ["JoulePluginABI"],
+            path: "Sources/PluginAPI/Swift"
+        ),
+
+        // MARK: Shared libraries
+        .target(name: "JouleJSON", path: "Sources/Shared/JouleJSON"),
+        .target(
+            name: "GPUProfileFormat",
+            dependencies: ["PluginAPI", "JouleJSON"],
+            path: "Sources/Shared/GPUProfileFormat"
+        ),
+
+        // MARK: Host
+        .systemLibrary(
+            name: "CFFI",
+            path: "Sources/Host/CFFI",
+            pkgConfig: "libffi",
+            providers: [.apt(["libffi-dev"])]
+        ),
+        .target(
+            name: "Registry",
+            dependencies: ["PluginAPI", "JouleJSON", "GPUProfileFormat", "CFFI"],
+            path: "Sources/Host/Registry"
+        ),
+        .executableTarget(
+            name: "JouleCLI",
+            dependencies: [
+                "Registry", "GPUProfileFormat", "JouleJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Host/JouleCLI"
+        ),
+
+        // MARK: Bundled plugins
+        .target(name: "PaleoModel", dependencies: ["PluginAPI"], path: "Plugins/PaleoModel"),
+        .target(name: "NeuralPowerModel", dependencies: ["PluginAPI"], path: "Plugins/NeuralPowerModel"),
+        .target(
+            name: "GPUProfiles",
+            dependencies: ["PluginAPI", "GPUProfileFormat", "JouleJSON"],
+            path: "Plugins/GPUProfiles"
+        ),
+
+        // MARK: Tests
+        .target(
+            name: "JouleTestSupport",
+            dependencies: ["Registry", "PluginAPI"],
+            path: "Tests/JouleTestSupport"
+        ),
+        .testTarget(
+            name: "PluginAPITests",
+            dependencies: ["PluginAPI", "JouleTestSupport"],
+            path: "Tests/PluginAPITests"
+        ),
+        .testTarget(
+            name: "JouleJSONTests",
+            dependencies: ["JouleJSON"],
+            path: "Tests/JouleJSONTests"
+        ),
+        .testTarget(
+            name: "GPUProfilesTests",
+            dependencies: ["GPUProfileFormat", "Registry", "JouleTestSupport"],
+            path: "Tests/GPUProfilesTests"
+        ),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: ["Registry", "PluginAPI", "JouleTestSupport"],
+            path: "Tests/RegistryTests"
+        ),
+        .testTarget(
+            name: "JouleCLITests",
+            dependencies: ["JouleTestSupport", "JouleJSON"],
+            path: "Tests/JouleCLITests"
+        ),
+    ]
+)

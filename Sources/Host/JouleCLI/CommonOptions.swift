@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Registry
+
+/// Where to find plugins and drop-in profiles: accepted by every command.
+struct PluginOptions: ParsableArguments {
+    @Option(name: .customLong("plugin-path"),
+            help: ArgumentHelp("A plugin library, FFI manifest (*.ffi.json) or directory of them; repeatable.", valueName: "path"))
+    var pluginPaths: [String] = []
+
+    @Option(name: .customLong("gpu-file"),
+            help: ArgumentHelp("A drop-in GPU profile file or directory of them; repeatable. Overrides built-ins with the same id.",
+                               valueName: "path"))
+    var gpuFiles: [String] = []
+
+    @Flag(name: .customLong("verbose"), help: "Also print informational messages from plugins and the loader.")
+    var verbose = false
+
+    /// Loads the registry these options describe.
+    func loadRegistry() -> PluginRegistry {
+        let log = PluginLog(threshold: verbose ? .info : .warning)
+        return PluginRegistry.load(.standard(pluginPaths: pluginPaths, gpuFiles: gpuFiles, log: log))
+    }
+
+    /// Fails when a file the user named with --gpu-file could not be used; warns about
+    /// broken files found in the environment's or the user's profile directories.
+    func checkProfileFiles(_ registry: PluginRegistry) throws {
+        let named = registry.profileFileProblems.filter { $0.origin == .commandLine }
+        for problem in registry.profileFileProblems where problem.origin != .commandLine {
+            warn("GPU profile \(problem)")
+        }
+        if !named.isEmpty {
+            throw JouleFailure.badInput(named.map(\.description).joined(separator: "\n"))
+        }
+    }
+}
+
+/// Which device and cost model to cost with: accepted by commands that produce numbers.
+struct CostingOptions: ParsableArguments {
+    @Option(name: .customLong("gpu"), help: ArgumentHelp("GPU profile id or alias (see `joule gpus`).", valueName: "id"))
+    var gpu: String?
+
+    @Option(name: .customLong("cost-model"),
+            help: ArgumentHelp("Cost model id, or plugin/id when two plugins share an id (see `joule models`).", valueName: "id"))
+    var costModel: String?
+
+    @Option(name: .customLong("cost-option"),
+            help: ArgumentHelp("A cost-model option as key=value; repeatable.", valueName: "key=value"))
+    var costOptions: [String] = []
+
+    /// The --cost-option values as a dictionary.
+    func parsedCostOptions() throws -> [String: String] {
+        var options: [String: String] = [:]
+        for item in costOptions {
+            guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
+                throw ValidationError("--cost-option expects key=value, got '\(item)'")
+            }
+            let key = String(item[..<equals])
+            if options[key] != nil { throw ValidationError("--cost-option \(key) is given twice") }
+            options[key] = String(item[item.index(after: equals)...])
+        }
+        return options
+    }
+}
+
+/// How results are printed.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}
+
+/// Writes one warning line to standard error.
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data("joule: warning: \(message)\n".utf8))
+}

@@ -1,0 +1,41 @@
+import PluginAPI
+
+/// A cost model as the host sees it, whatever it is made of: a `joule_cost_model` vtable
+/// from a plugin library, or C functions described by an FFI manifest.
+public protocol CostModelProvider: Sendable {
+    var id: String { get }
+    var version: String { get }
+    var description: String { get }
+    /// What the model can fill: time, power, energy, breakdown.
+    var capabilities: EstimateFlags { get }
+    /// The options `create` accepts.
+    var options: [OptionInfo] { get }
+    /// Whether the model adds whole-network terms (gradient exchange and the like).
+    var hasNetworkTerms: Bool { get }
+
+    /// Makes an instance bound to one device. Option keys were already checked.
+    func makeInstance(profile: ProfileEntry, options: [String: String]) throws(CostModelFailure) -> any CostModelInstance
+}
+
+/// One instance of a cost model, bound to one device. Not thread-safe: give each thread
+/// its own.
+public protocol CostModelInstance: AnyObject {
+    /// How well the model covers `layer`.
+    func support(for layer: LayerDescriptor) -> LayerSupport
+    /// The raw estimate, not yet checked.
+    func estimate(_ layer: LayerDescriptor) throws(CostModelFailure) -> Estimate
+    /// The raw network-level estimate; only called when the provider has network terms.
+    func estimateNetwork(_ network: NetworkDescriptor) throws(CostModelFailure) -> Estimate
+}
+
+/// What a cost model said when a call failed: its status and message, before the host
+/// adds which plugin, model and layer it was.
+public struct CostModelFailure: Error, Sendable, Equatable {
+    public var status: Int32
+    public var message: String
+
+    public init(status: Int32, message: String) {
+        self.status = status
+        self.message = message
+    }
+}

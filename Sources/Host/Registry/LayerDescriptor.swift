@@ -1,0 +1,203 @@
+import PluginAPI
+
+/// One layer in one direction, as the host describes it to cost models: the Swift value
+/// behind the `joule_layer` the ABI passes.
+///
+/// The network reader fills these from a spec (shapes inferred, FLOPs and bytes counted);
+/// `withCDescriptor` lends it to C for the duration of one call.
+public struct LayerDescriptor: Sendable, Equatable {
+    /// Height and width of a window, stride or dilation.
+    public struct Extent: Sendable, Equatable {
+        public var height: Int64
+        public var width: Int64
+        public init(height: Int64, width: Int64) {
+            self.height = height
+            self.width = width
+        }
+        public static let one = Extent(height: 1, width: 1)
+        public static let zero = Extent(height: 0, width: 0)
+    }
+
+    /// Padding on each side, in elements; may be negative (Paleo's SAME rule).
+    public struct Padding: Sendable, Equatable {
+        public var top: Int64, bottom: Int64, left: Int64, right: Int64
+        public init(top: Int64 = 0, bottom: Int64 = 0, left: Int64 = 0, right: Int64 = 0) {
+            self.top = top
+            self.bottom = bottom
+            self.left = left
+            self.right = right
+        }
+    }
+
+    public var name: String
+    public var typeName: String
+    public var operation: LayerOperation
+    /// `JOULE_POOL_*`, `JOULE_ELEMENTWISE_*` or `JOULE_ACTIVATION_*`; 0 otherwise.
+    public var variant: UInt32
+    public var direction: PassDirection
+    public var flags: LayerFlags
+    public var precision: Precision
+    public var batch: Int64
+    /// NHWC (or [N, D]) shapes of the inputs, one per parent.
+    public var inputShapes: [[Int64]]
+    public var outputShape: [Int64]
+    public var paddingMode: PaddingMode
+    public var kernel: Extent
+    public var stride: Extent
+    public var padding: Padding
+    public var dilation: Extent
+    public var groups: Int64
+    public var params: Int64
+    /// FLOPs of this direction.
+    public var flops: Double
+    public var inputBytes: Double
+    public var outputBytes: Double
+    public var weightBytes: Double
+
+    public init(
+        name: String, typeName: String, operation: LayerOperation, variant: UInt32 = 0,
+        direction: PassDirection = .forward, flags: LayerFlags = [], precision: Precision = .fp32,
+        batch: Int64, inputShapes: [[Int64]], outputShape: [Int64], paddingMode: PaddingMode = .valid,
+        kernel: Extent = .zero, stride: Extent = .one, padding: Padding = Padding(), dilation: Extent = .one,
+        groups: Int64 = 1, params: Int64 = 0, flops: Double = 0, inputBytes: Double = 0,
+        outputBytes: Double = 0, weightBytes: Double = 0
+    ) {
+        self.name = name
+        self.typeName = typeName
+        self.operation = operation
+        self.variant = variant
+        self.direction = direction
+        self.flags = flags
+        self.precision = precision
+        self.batch = batch
+        self.inputShapes = inputShapes
+        self.outputShape = outputShape
+        self.paddingMode = paddingMode
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.groups = groups
+        self.params = params
+        self.flops = flops
+        self.inputBytes = inputBytes
+        self.outputBytes = outputBytes
+        self.weightBytes = weightBytes
+    }
+
+    /// Lends the layer to C as a `joule_layer` valid only inside `body`.
+    public func withCDescriptor<R>(_ body: (UnsafePointer<joule_layer>) throws -> R) rethrows -> R {
+        let arena = CArena()
+        return try withExtendedLifetime(arena) {
+            try withUnsafePointer(to: makeCDescriptor(in: arena)) { try body($0) }
+        }
+    }
+
+    /// A `joule_layer` whose strings and arrays live as long as `arena`.
+    ///
+    /// Shapes of more than `JOULE_MAX_RANK` dimensions are truncated; the network reader
+    /// never produces them.
+    func makeCDescriptor(in arena: CArena) -> joule_layer {
+        let shapes = inputShapes.map { joule_shape(dimensions: Array($0.prefix(Int(JOULE_MAX_RANK)))) ?? joule_shape() }
+        var d = joule_layer()
+        d.struct_size = abiSize(of: joule_layer.self)
+        d.op = operation.rawValue
+        d.variant = variant
+        d.direction = direction.rawValue
+        d.flags = flags.rawValue
+        d.precision = precision.rawValue
+        d.name = arena.cString(name)
+        d.type_name = arena.cString(typeName)
+        d.batch = batch
+        d.input_count = UInt32(shapes.count)
+        d.padding_mode = paddingMode.rawValue
+        d.inputs = arena.array(shapes)
+        d.output = joule_shape(dimensions: Array(outputShape.prefix(Int(JOULE_MAX_RANK)))) ?? joule_shape()
+        d.kernel = (kernel.height, kernel.width)
+        d.stride = (stride.height, stride.width)
+        d.padding = (padding.top, padding.bottom, padding.left, padding.right)
+        d.dilation = (dilation.height, dilation.width)
+        d.groups = groups
+        d.params = params
+        d.flops = flops
+        d.input_bytes = inputBytes
+        d.output_bytes = outputBytes
+        d.weight_bytes = weightBytes
+        return d
+    }
+}
+
+/// A whole network as the host describes it for network-level terms (`joule_network`).
+public struct NetworkDescriptor: Sendable, Equatable {
+    public var name: String
+    public var isTraining: Bool
+    public var batch: Int64
+    public var precision: Precision
+    /// Forward-direction layers, in topological order.
+    public var layers: [LayerDescriptor]
+    public var params: Int64
+    public var weightBytes: Double
+
+    public init(name: String, isTraining: Bool, batch: Int64, precision: Precision = .fp32,
+                layers: [LayerDescriptor], params: Int64, weightBytes: Double) {
+        self.name = name
+        self.isTraining = isTraining
+        self.batch = batch
+        self.precision = precision
+        self.layers = layers
+        self.params = params
+        self.weightBytes = weightBytes
+    }
+
+    /// Lends the network to C as a `joule_network` valid only inside `body`.
+    public func withCDescriptor<R>(_ body: (UnsafePointer<joule_network>) throws -> R) rethrows -> R {
+        let arena = CArena()
+        let layerPointers = layers.map { Optional(UnsafePointer(arena.value($0.makeCDescriptor(in: arena)))) }
+        var d = joule_network()
+        d.struct_size = abiSize(of: joule_network.self)
+        d.mode = UInt32(isTraining ? JOULE_MODE_TRAINING : JOULE_MODE_INFERENCE)
+        d.name = arena.cString(name)
+        d.batch = batch
+        d.layer_count = UInt32(layerPointers.count)
+        d.precision = precision.rawValue
+        d.layers = arena.array(layerPointers)
+        d.params = params
+        d.weight_bytes = weightBytes
+        return try withExtendedLifetime(arena) {
+            try withUnsafePointer(to: d) { try body($0) }
+        }
+    }
+}
+
+/// Memory lent to C for the length of one call, freed all at once.
+final class CArena {
+    private var allocations: [UnsafeMutableRawPointer] = []
+
+    func cString(_ string: String) -> UnsafePointer<CChar> {
+        let utf8 = Array(string.utf8CString)
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: utf8.count)
+        buffer.initialize(from: utf8, count: utf8.count)
+        allocations.append(UnsafeMutableRawPointer(buffer))
+        return UnsafePointer(buffer)
+    }
+
+    func array<T>(_ items: [T]) -> UnsafePointer<T>? {
+        guard !items.isEmpty else { return nil }
+        let buffer = UnsafeMutablePointer<T>.allocate(capacity: items.count)
+        buffer.initialize(from: items, count: items.count)
+        allocations.append(UnsafeMutableRawPointer(buffer))
+        return UnsafePointer(buffer)
+    }
+
+    func value<T>(_ value: T) -> UnsafeMutablePointer<T> {
+        let buffer = UnsafeMutablePointer<T>.allocate(capacity: 1)
+        buffer.initialize(to: value)
+        allocations.append(UnsafeMutableRawPointer(buffer))
+        return buffer
+    }
+
+    deinit {
+        // Everything stored here is a trivial C value: deallocation is all it needs.
+        for pointer in allocations { pointer.deallocate() }
+    }
+}

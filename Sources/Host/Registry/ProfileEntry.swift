@@ -1,0 +1,161 @@
+import PluginAPI
+
+/// A hardware profile in the catalogue, with where it came from.
+public struct ProfileEntry: @unchecked Sendable {
+    /// Where a profile was defined.
+    public enum Origin: Sendable, Equatable, CustomStringConvertible {
+        /// Built into a plugin library.
+        case plugin(name: String)
+        /// Read from a drop-in file by a plugin's loader.
+        case file(path: String, loader: String)
+
+        public var description: String {
+            switch self {
+            case .plugin(let name): "built into \(name)"
+            case .file(let path, _): path
+            }
+        }
+    }
+
+    public let profile: HardwareProfile
+    /// The plugin-owned descriptor, passed to cost models' `create`. Immutable until exit,
+    /// which is why sharing it across threads is safe.
+    public let descriptor: UnsafePointer<joule_hardware_profile>
+    public let origin: Origin
+    /// The entry this one replaced (a drop-in file overriding a built-in id), if any.
+    public var overrides: Origin?
+
+    public var id: String { profile.id }
+
+    public init(profile: HardwareProfile, descriptor: UnsafePointer<joule_hardware_profile>, origin: Origin) {
+        self.profile = profile
+        self.descriptor = descriptor
+        self.origin = origin
+    }
+
+    /// An entry for a profile made in the host's own process (tests, tools); its
+    /// descriptor lives until exit.
+    public init(profile: HardwareProfile, origin: Origin) {
+        self.init(profile: profile, descriptor: profile.makeDescriptor(), origin: origin)
+    }
+}
+
+/// A cost model in the catalogue, with the plugin that provides it.
+public struct CostModelEntry: Sendable {
+    public let pluginName: String
+    public let provider: any CostModelProvider
+
+    public var id: String { provider.id }
+    /// `plugin/id`: unique even when two plugins use the same model id.
+    public var qualifiedID: String { "\(pluginName)/\(provider.id)" }
+
+    public init(pluginName: String, provider: any CostModelProvider) {
+        self.pluginName = pluginName
+        self.provider = provider
+    }
+
+    /// Binds the model to a device, after checking option keys against what it accepts.
+    ///
+    /// - Throws: `CostModelError.unknownOption` or `.createFailed`.
+    public func bind(to profile: ProfileEntry, options: [String: String] = [:]) throws(CostModelError) -> BoundCostModel {
+        let known = provider.options.map(\.key)
+        for key in options.keys.sorted() where !known.contains(key) {
+            throw .unknownOption(model: qualifiedID, key: key, known: known)
+        }
+        do {
+            let instance = try provider.makeInstance(profile: profile, options: options)
+            return BoundCostModel(entry: self, profile: profile, instance: instance)
+        } catch {
+            throw .createFailed(model: qualifiedID, profile: profile.id, status: error.status, message: error.message)
+        }
+    }
+}
+
+/// A cost model bound to one device: the host's only way to ask for numbers.
+///
+/// It checks every answer (no NaN, no infinity, no negative time, power or energy) and
+/// names the plugin, model and layer when one is wrong. Not thread-safe: bind one per
+/// thread.
+public final class BoundCostModel {
+    public let entry: CostModelEntry
+    public let profile: ProfileEntry
+    private let instance: any CostModelInstance
+
+    init(entry: CostModelEntry, profile: ProfileEntry, instance: any CostModelInstance) {
+        self.entry = entry
+        self.profile = profile
+        self.instance = instance
+    }
+
+    /// How well the model covers `layer`; a declined layer carries the model's reason.
+    public func support(for layer: LayerDescriptor) -> LayerSupport {
+        instance.support(for: layer)
+    }
+
+    /// The checked estimate for one layer in one direction.
+    public func estimate(_ layer: LayerDescriptor) throws(CostModelError) -> Estimate {
+        let estimate: Estimate
+        do {
+            estimate = try instance.estimate(layer)
+        } catch {
+            throw .estimateFailed(model: entry.qualifiedID, layer: layer.name, direction: layer.direction,
+                                  status: error.status, message: error.message)
+        }
+        try check(estimate, layer: "\(layer.name) (\(layer.direction.name))")
+        return estimate
+    }
+
+    /// The checked whole-network terms, or `nil` when the model has none.
+    public func estimateNetwork(_ network: NetworkDescriptor) throws(CostModelError) -> Estimate? {
+        guard entry.provider.hasNetworkTerms else { return nil }
+        let estimate: Estimate
+        do {
+            estimate = try instance.estimateNetwork(network)
+        } catch {
+            throw .estimateFailed(model: entry.qualifiedID, layer: "(network \(network.name))", direction: nil,
+                                  status: error.status, message: error.message)
+        }
+        try check(estimate, layer: "(network \(network.name))")
+        return estimate
+    }
+
+    private func check(_ estimate: Estimate, layer: String) throws(CostModelError) {
+        let fields: [(String, Double?)] = [
+            ("time_seconds", estimate.timeSeconds), ("power_watts", estimate.powerWatts),
+            ("energy_joules", estimate.energyJoules), ("compute_seconds", estimate.computeSeconds),
+            ("memory_seconds", estimate.memorySeconds),
+        ]
+        for case let (name, value?) in fields where !(value.isFinite && value >= 0) {
+            throw .invalidNumber(model: entry.qualifiedID, layer: layer, field: name, value: value)
+        }
+        if estimate.timeSeconds == nil && estimate.powerWatts == nil && estimate.energyJoules == nil {
+            throw .noNumbers(model: entry.qualifiedID, layer: layer)
+        }
+    }
+}
+
+/// Why a cost model could not give a usable number.
+public enum CostModelError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownOption(model: String, key: String, known: [String])
+    case createFailed(model: String, profile: String, status: Int32, message: String)
+    case estimateFailed(model: String, layer: String, direction: PassDirection?, status: Int32, message: String)
+    case invalidNumber(model: String, layer: String, field: String, value: Double)
+    case noNumbers(model: String, layer: String)
+
+    public var description: String {
+        switch self {
+        case .unknownOption(let model, let key, let known):
+            let list = known.isEmpty ? "it takes no options" : "it takes \(known.joined(separator: ", "))"
+            return "cost model \(model): unknown option '\(key)'; \(list)"
+        case .createFailed(let model, let profile, let status, let message):
+            return "cost model \(model): cannot be used on \(profile): \(message.isEmpty ? statusName(status) : message)"
+        case .estimateFailed(let model, let layer, let direction, let status, let message):
+            let pass = direction.map { " (\($0.name))" } ?? ""
+            return "cost model \(model), layer \(layer)\(pass): \(message.isEmpty ? statusName(status) : message)"
+        case .invalidNumber(let model, let layer, let field, let value):
+            return "cost model \(model), layer \(layer): returned \(field) = \(value); costs must be finite and not negative"
+        case .noNumbers(let model, let layer):
+            return "cost model \(model), layer \(layer): returned no time, power or energy"
+        }
+    }
+}

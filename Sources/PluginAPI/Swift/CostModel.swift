@@ -1,0 +1,213 @@
+/// A cost model written in Swift.
+///
+/// Conform a type, describe it with `CostModelDefinition`, and list it in your
+/// `PluginDefinition`; the PluginAPI builds the C vtable, boxes instances and turns thrown
+/// errors into status codes. A minimal roofline model:
+///
+///     struct Roofline: CostModel {
+///         let profile: HardwareProfile
+///         init(profile: HardwareProfile, options: [String: String]) { self.profile = profile }
+///         func supports(_ layer: LayerView) -> LayerSupport { .supported(quality: 10) }
+///         func estimate(_ layer: LayerView) throws -> Estimate {
+///             let compute = layer.flops / profile.peakFlops.fp32
+///             let memory = (layer.inputBytes + layer.outputBytes + layer.weightBytes)
+///                 / profile.memoryBandwidthBytesPerSecond
+///             return Estimate(timeSeconds: max(compute, memory))
+///         }
+///     }
+///
+/// One instance serves one device. The host never calls one instance from two threads at
+/// once, but may use different instances concurrently.
+public protocol CostModel: SendableMetatype {
+    /// Makes an instance for `profile`. Option keys were checked by the host against the
+    /// definition's `options`; values are the model's to validate (throw
+    /// `PluginError.invalidArgument`).
+    init(profile: HardwareProfile, options: [String: String]) throws
+
+    /// How well the model covers `layer`: `.supported(quality:)` with 1...100, or
+    /// `.declined(reason:)` saying why.
+    func supports(_ layer: LayerView) -> LayerSupport
+
+    /// The estimate for one layer in one direction.
+    func estimate(_ layer: LayerView) throws -> Estimate
+
+    /// Whole-network terms added to the sum over layers (gradient exchange, say). Only
+    /// called when `hasNetworkTerms` is true.
+    func estimateNetwork(_ network: NetworkView) throws -> Estimate
+
+    /// Whether the model has whole-network terms; `false` unless you say otherwise.
+    static var hasNetworkTerms: Bool { get }
+}
+
+extension CostModel {
+    public static var hasNetworkTerms: Bool { false }
+
+    public func estimateNetwork(_ network: NetworkView) throws -> Estimate {
+        throw PluginError.unsupported("this model has no network-level terms")
+    }
+}
+
+/// A cost model's answer to "can you cost this layer?".
+public enum LayerSupport: Sendable, Equatable {
+    /// Yes, with a quality from 1 (last resort) to 100 (the model's home ground).
+    case supported(quality: Int)
+    /// No, and why ("no power model for pooling layers").
+    case declined(reason: String)
+}
+
+/// One option a cost model accepts (`joule_option_info`).
+public struct OptionInfo: Sendable, Equatable {
+    public var key: String
+    /// One line, with the unit.
+    public var description: String
+    /// The value used when the option is absent, as text.
+    public var defaultValue: String?
+
+    public init(key: String, description: String, defaultValue: String? = nil) {
+        self.key = key
+        self.description = description
+        self.defaultValue = defaultValue
+    }
+}
+
+/// Describes a Swift cost model so the PluginAPI can publish it as a `joule_cost_model`.
+public struct CostModelDefinition: Sendable {
+    public var id: String
+    public var version: String
+    public var description: String
+    public var capabilities: EstimateFlags
+    public var options: [OptionInfo]
+    let factory: @Sendable (HardwareProfile, [String: String]) throws -> any CostModel
+    let hasNetworkTerms: Bool
+
+    /// - Parameters:
+    ///   - model: the conforming type; one instance is made per device.
+    ///   - id: stable identifier, e.g. "paleo".
+    ///   - capabilities: which of time, power, energy, breakdown the model fills.
+    ///   - options: the option keys the model accepts.
+    public init<Model: CostModel>(
+        _ model: Model.Type, id: String, version: String, description: String,
+        capabilities: EstimateFlags, options: [OptionInfo] = []
+    ) {
+        self.id = id
+        self.version = version
+        self.description = description
+        self.capabilities = capabilities
+        self.options = options
+        self.factory = { try Model(profile: $0, options: $1) }
+        self.hasNetworkTerms = Model.hasNetworkTerms
+    }
+
+    /// Builds the permanent descriptor.
+    func makeDescriptor() -> UnsafePointer<joule_cost_model> {
+        var d = joule_cost_model()
+        d.struct_size = abiSize(of: joule_cost_model.self)
+        d.capabilities = capabilities.rawValue
+        d.id = Permanent.cString(id)
+        d.version = Permanent.cString(version)
+        d.description = Permanent.cString(description)
+        d.plugin_data = Unmanaged.passRetained(FactoryBox(factory)).toOpaque()
+        d.options = Permanent.array(options.map {
+            joule_option_info(key: Permanent.cString($0.key), description: Permanent.cString($0.description),
+                              default_value: Permanent.optionalCString($0.defaultValue))
+        })
+        d.option_count = UInt32(options.count)
+        d.create = costModelCreate
+        d.destroy = costModelDestroy
+        d.supports = costModelSupports
+        d.estimate_layer = costModelEstimateLayer
+        d.estimate_network = hasNetworkTerms ? costModelEstimateNetwork : nil
+        return Permanent.value(d)
+    }
+}
+
+/// What `plugin_data` of a Swift cost model points to.
+private final class FactoryBox {
+    let make: (HardwareProfile, [String: String]) throws -> any CostModel
+    init(_ make: @escaping (HardwareProfile, [String: String]) throws -> any CostModel) { self.make = make }
+}
+
+/// What a `joule_cost_instance *` of a Swift cost model points to.
+private final class InstanceBox {
+    let model: any CostModel
+    init(_ model: any CostModel) { self.model = model }
+}
+
+private func instanceBox(_ instance: OpaquePointer?) -> InstanceBox? {
+    guard let instance else { return nil }
+    return Unmanaged<InstanceBox>.fromOpaque(UnsafeRawPointer(instance)).takeUnretainedValue()
+}
+
+// The C entry points of every Swift cost model. They recover the Swift objects from the
+// opaque pointers and let no Swift error escape.
+
+private let costModelCreate: @convention(c) (
+    UnsafePointer<joule_cost_model>?, UnsafePointer<joule_hardware_profile>?, UnsafePointer<joule_option>?,
+    UInt32, UnsafeMutablePointer<OpaquePointer?>?, UnsafeMutablePointer<joule_error>?
+) -> joule_status = { model, profile, options, optionCount, out, error in
+    guard let model, let box = model.pointee.plugin_data, let profile, let out else {
+        error?.pointee.set("create: a required argument is NULL")
+        return JOULE_INVALID_ARGUMENT
+    }
+    let factory = Unmanaged<FactoryBox>.fromOpaque(box).takeUnretainedValue()
+    return withPluginErrors(error) {
+        let hardware: HardwareProfile
+        do { hardware = try HardwareProfile(descriptor: profile) } catch {
+            throw PluginError.invalidArgument("hardware profile: \(error)")
+        }
+        var settings: [String: String] = [:]
+        if let options {
+            for i in 0..<Int(optionCount) {
+                if let key = String(optionalCString: options[i].key) {
+                    settings[key] = String(optionalCString: options[i].value) ?? ""
+                }
+            }
+        }
+        let instance = try factory.make(hardware, settings)
+        out.pointee = OpaquePointer(Unmanaged.passRetained(InstanceBox(instance)).toOpaque())
+    }
+}
+
+private let costModelDestroy: @convention(c) (OpaquePointer?) -> Void = { instance in
+    guard let instance else { return }
+    Unmanaged<InstanceBox>.fromOpaque(UnsafeRawPointer(instance)).release()
+}
+
+private let costModelSupports: @convention(c) (
+    OpaquePointer?, UnsafePointer<joule_layer>?, UnsafeMutablePointer<joule_error>?
+) -> Int32 = { instance, layer, reason in
+    guard let box = instanceBox(instance), let layer else { return 0 }
+    switch box.model.supports(LayerView(layer)) {
+    case .supported(let quality):
+        return Int32(clamping: max(1, min(100, quality)))
+    case .declined(let why):
+        reason?.pointee.set(why)
+        return 0
+    }
+}
+
+private let costModelEstimateLayer: @convention(c) (
+    OpaquePointer?, UnsafePointer<joule_layer>?, UnsafeMutablePointer<joule_estimate>?,
+    UnsafeMutablePointer<joule_error>?
+) -> joule_status = { instance, layer, out, error in
+    guard let box = instanceBox(instance), let layer, let out else {
+        error?.pointee.set("estimate_layer: a required argument is NULL")
+        return JOULE_INVALID_ARGUMENT
+    }
+    return withPluginErrors(error) {
+        try box.model.estimate(LayerView(layer)).write(into: out)
+    }
+}
+
+private let costModelEstimateNetwork: @convention(c) (
+    OpaquePointer?, UnsafePointer<joule_network>?, UnsafeMutablePointer<joule_estimate>?,
+    UnsafeMutablePointer<joule_error>?
+) -> joule_status = { instance, network, out, error in
+    guard let box = instanceBox(instance), let network, let out else {
+        error?.pointee.set("estimate_network: a required argument is NULL")
+        return JOULE_INVALID_ARGUMENT
+    }
+    return withPluginErrors(error) {
+        try box.model.estimateNetwork(NetworkView(network)).write(into: out)
+    }
+}

@@ -1,0 +1,75 @@
+/// A cost model's answer for one layer, or for a network-level term.
+///
+///     Estimate(timeSeconds: 8.92e-3, powerWatts: 180)
+///
+/// Fields left `nil` are not set; the host derives energy from power × time when a model
+/// gives both, and derives power from the hardware profile when a model gives none, saying
+/// so in its output.
+public struct Estimate: Sendable, Equatable {
+    public var timeSeconds: Double?
+    public var powerWatts: Double?
+    public var energyJoules: Double?
+    /// The compute part of `timeSeconds`.
+    public var computeSeconds: Double?
+    /// The memory part of `timeSeconds`.
+    public var memorySeconds: Double?
+    /// The input lies outside the model's fitted range; `detail` should say which feature.
+    public var extrapolated: Bool
+    /// One optional line (what a network-level term is; why a value is extrapolated).
+    public var detail: String?
+
+    public init(
+        timeSeconds: Double? = nil, powerWatts: Double? = nil, energyJoules: Double? = nil,
+        computeSeconds: Double? = nil, memorySeconds: Double? = nil, extrapolated: Bool = false,
+        detail: String? = nil
+    ) {
+        self.timeSeconds = timeSeconds
+        self.powerWatts = powerWatts
+        self.energyJoules = energyJoules
+        self.computeSeconds = computeSeconds
+        self.memorySeconds = memorySeconds
+        self.extrapolated = extrapolated
+        self.detail = detail
+    }
+
+    /// The bits saying which fields are set.
+    public var flags: EstimateFlags {
+        var flags: EstimateFlags = []
+        if timeSeconds != nil { flags.insert(.time) }
+        if powerWatts != nil { flags.insert(.power) }
+        if energyJoules != nil { flags.insert(.energy) }
+        if computeSeconds != nil || memorySeconds != nil { flags.insert(.breakdown) }
+        if extrapolated { flags.insert(.extrapolated) }
+        return flags
+    }
+
+    /// Reads an estimate a cost model filled (host side).
+    public init(_ e: UnsafePointer<joule_estimate>) {
+        let d = e.pointee
+        let flags = EstimateFlags(rawValue: d.flags)
+        self.init(
+            timeSeconds: flags.contains(.time) ? d.time_seconds : nil,
+            powerWatts: flags.contains(.power) ? d.power_watts : nil,
+            energyJoules: flags.contains(.energy) ? d.energy_joules : nil,
+            computeSeconds: flags.contains(.breakdown) ? d.compute_seconds : nil,
+            memorySeconds: flags.contains(.breakdown) ? d.memory_seconds : nil,
+            extrapolated: flags.contains(.extrapolated),
+            detail: d.detail_capacity > 0 ? String(optionalCString: d.detail).flatMap { $0.isEmpty ? nil : $0 } : nil)
+    }
+
+    /// Writes the estimate into a host-owned struct, never past its `struct_size`.
+    public func write(into out: UnsafeMutablePointer<joule_estimate>) {
+        let size = out.pointee.struct_size
+        func fits<V>(_ keyPath: KeyPath<joule_estimate, V>) -> Bool { abiHasField(keyPath, structSize: size) }
+        if fits(\.flags) { out.pointee.flags = flags.rawValue }
+        if fits(\.time_seconds) { out.pointee.time_seconds = timeSeconds ?? 0 }
+        if fits(\.power_watts) { out.pointee.power_watts = powerWatts ?? 0 }
+        if fits(\.energy_joules) { out.pointee.energy_joules = energyJoules ?? 0 }
+        if fits(\.compute_seconds) { out.pointee.compute_seconds = computeSeconds ?? 0 }
+        if fits(\.memory_seconds) { out.pointee.memory_seconds = memorySeconds ?? 0 }
+        if let detail, fits(\.detail_capacity) {
+            var buffer = joule_error(message: out.pointee.detail, capacity: out.pointee.detail_capacity)
+            buffer.set(detail)
+        }
+    }
+}
