@@ -12,6 +12,12 @@ public final class PluginLog: Sendable {
         public var source: String
         public var level: PluginHost.LogLevel
         public var text: String
+
+        public init(source: String, level: PluginHost.LogLevel, text: String) {
+            self.source = source
+            self.level = level
+            self.text = text
+        }
     }
 
     /// The least severe level written to standard error.

@@ -95,10 +95,14 @@ extension HardwareProfile {
             interconnectBytesPerSecond: values["interconnect_bytes_per_second"] ?? 0,
             hostLinkBytesPerSecond: values["host_link_bytes_per_second"] ?? 0,
             source: source, modelFiles: modelFiles)
-        if problems.isEmpty {
-            for problem in record.consistencyProblems() {
-                problems.add(problem.field, at: root[problem.field]?.position ?? root.position, problem.message)
-            }
+        // Cross-field checks run even when other fields are wrong, so one pass reports all;
+        // a field already reported (missing, mistyped) is not reported twice.
+        let reported = Set(problems.items.map(\.field))
+        for problem in record.consistencyProblems() where !reported.contains(problem.field) {
+            // An absent or unreadable number reads as 0 in `record`: already reported, or optional.
+            let isNumeric = numericFields.contains { $0.key == problem.field }
+            if isNumeric && values[problem.field] == nil { continue }
+            problems.add(problem.field, at: node(at: problem.field, in: root)?.position ?? root.position, problem.message)
         }
         try problems.throwIfAny()
         return record
@@ -121,15 +125,26 @@ extension HardwareProfile {
             guard let number = JSONObjectReader.number(node, path: path, problems: problems) else { return nil }
             value = number
         }
+        guard value.isFinite else {
+            problems.add(path, at: node.position, "is out of range (it overflows to infinity)")
+            return nil
+        }
         if positive && !(value > 0) {
-            problems.add(path, at: node.position, "must be positive, got \(value)")
+            problems.add(path, at: node.position, "must be positive, got \(JSONNumber.format(value))")
             return nil
         }
         if value < 0 {
-            problems.add(path, at: node.position, "must not be negative, got \(value) (write 0 for unknown)")
+            problems.add(path, at: node.position, "must not be negative, got \(JSONNumber.format(value)) (write 0 for unknown)")
             return nil
         }
         return value
+    }
+
+    /// The node at a dotted field path (`peak_flops.fp32`), for pointing at its line.
+    private static func node(at path: String, in root: JSONNode) -> JSONNode? {
+        var current: JSONNode? = root
+        for part in path.split(separator: ".") { current = current?[String(part)] }
+        return current
     }
 
     /// Checks that hold between fields, and on identifiers; each problem names its field.
@@ -137,6 +152,11 @@ extension HardwareProfile {
     /// Used for drop-in files after decoding and for the built-in table in tests.
     public func consistencyProblems() -> [(field: String, message: String)] {
         var problems: [(String, String)] = []
+        if name.allSatisfy(\.isWhitespace) { problems.append(("name", "must not be empty")) }
+        for (key, note) in source where note.allSatisfy(\.isWhitespace) {
+            problems.append(("source", "the note for '\(key)' must not be empty"))
+        }
+        if modelFiles.contains(where: \.isEmpty) { problems.append(("model_files", "must not contain an empty path")) }
         if !HardwareProfile.isValidIdentifier(id) {
             problems.append(("id", "\"\(id)\" must be letters, digits, '_', '-' or '.'"))
         }
@@ -145,15 +165,15 @@ extension HardwareProfile {
         }
         for (key, value) in [("peak_flops.fp32", peakFlops.fp32), ("memory_bandwidth_bytes_per_second", memoryBandwidthBytesPerSecond),
                              ("memory_bytes", memoryBytes), ("tdp_watts", tdpWatts)] where !(value > 0 && value.isFinite) {
-            problems.append((key, "must be positive, got \(value)"))
+            problems.append((key, "must be positive, got \(JSONNumber.format(value))"))
         }
         for (key, value) in [("peak_flops.fp16", peakFlops.fp16), ("peak_flops.tensor", peakFlops.tensor), ("idle_watts", idleWatts),
                              ("clock_hz", clockHz), ("interconnect_bytes_per_second", interconnectBytesPerSecond),
                              ("host_link_bytes_per_second", hostLinkBytesPerSecond)] where !(value >= 0 && value.isFinite) {
-            problems.append((key, "must be 0 (unknown) or positive, got \(value)"))
+            problems.append((key, "must be 0 (unknown) or positive, got \(JSONNumber.format(value))"))
         }
         if idleWatts > 0, tdpWatts > 0, idleWatts >= tdpWatts {
-            problems.append(("idle_watts", "idle power \(idleWatts) W is not below the TDP \(tdpWatts) W"))
+            problems.append(("idle_watts", "idle power \(JSONNumber.format(idleWatts)) W is not below the TDP \(JSONNumber.format(tdpWatts)) W"))
         }
         return problems
     }

@@ -63,8 +63,10 @@ public enum PhysicalQuantity: Sendable, CaseIterable {
         }
         let spellings = units.map(\.key).joined(separator: ", ")
         var hint = ""
-        if let near = units.first(where: { $0.key.lowercased() == unit.lowercased() })?.key {
-            hint = " (did you mean \(near)?)"
+        let near = units.map(\.key).filter { $0.lowercased() == unit.lowercased() }
+        if !near.isEmpty {
+            // "gb/s" could be GB/s or Gb/s, eight times apart: offer both.
+            hint = " (did you mean \(near.joined(separator: " or "))?)"
         }
         return .failure(QuantityError(message: "unknown unit '\(unit)' for \(noun)\(hint); use one of \(spellings)"))
     }

@@ -116,14 +116,19 @@ public struct JSONNumber: Sendable, Equatable, Hashable {
     /// `3`, `-7` and `1e3` qualify; `3.5` and `1e30` do not.
     public var int64: Int64? {
         if let exact = Int64(text) { return exact }
-        guard double.isFinite, double == double.rounded(),
-              double >= -9.223372036854775e18, double <= 9.223372036854775e18
-        else { return nil }
+        // "12.000" is the integer 12, read from its digits, not through a rounded Double.
+        if !text.contains(where: { $0 == "e" || $0 == "E" }), let dot = text.firstIndex(of: ".") {
+            guard text[text.index(after: dot)...].allSatisfy({ $0 == "0" }) else { return nil }
+            return Int64(text[..<dot])
+        }
+        // With an exponent, only values a Double holds exactly (|v| <= 2^53) are trusted.
+        guard double.isFinite, double == double.rounded(), abs(double) <= 9_007_199_254_740_992 else { return nil }
         return Int64(double)
     }
 
-    /// Shortest text that parses back to the same double; integers without a fraction.
-    static func format(_ value: Double) -> String {
+    /// Shortest text that parses back to the same double; integers without a fraction
+    /// ("-300", not "-300.0"), which is also how messages quote numbers.
+    public static func format(_ value: Double) -> String {
         guard value.isFinite else { return "null" }
         if value == value.rounded(), abs(value) < 1e15 {
             return String(Int64(value))

@@ -191,12 +191,27 @@ public struct JSONObjectReader {
         }
     }
 
-    /// The candidate nearest to `word` within `maximumDistance` edits, if any: the
-    /// "did you mean" of error messages.
+    /// The candidate nearest to `word`, if any is near: the "did you mean" of error messages.
+    ///
+    /// A candidate that `word` abbreviates or extends by a word (`batch` for `batch_size`) comes
+    /// first; otherwise the one within `maximumDistance` edits, ties going to the longer
+    /// common prefix (`H100` rather than `A10` for `H10`).
     public static func closest(to word: String, in candidates: [String], maximumDistance: Int = 2) -> String? {
-        let best = candidates.map { ($0, editDistance(word, $0)) }.min { $0.1 < $1.1 }
-        guard let best, best.1 <= maximumDistance else { return nil }
-        return best.0
+        // One is the other plus a suffix that starts a new word or number: batch / batch_size.
+        func extends(_ long: String, _ short: String) -> Bool {
+            guard short.count >= 2, long.count > short.count, long.hasPrefix(short) else { return false }
+            let next = long[long.index(long.startIndex, offsetBy: short.count)]
+            return !next.isLetter
+        }
+        let related = candidates.filter { extends(word, $0) || extends($0, word) }
+        if !word.isEmpty, let best = related.min(by: { abs($0.count - word.count) < abs($1.count - word.count) }) {
+            return best
+        }
+        func commonPrefix(_ a: String) -> Int { zip(a.utf8, word.utf8).prefix { $0 == $1 }.count }
+        let scored = candidates.map { (candidate: $0, distance: editDistance(word, $0), prefix: commonPrefix($0)) }
+        let best = scored.min { ($0.distance, -$0.prefix) < ($1.distance, -$1.prefix) }
+        guard let best, best.distance <= maximumDistance else { return nil }
+        return best.candidate
     }
 
     /// Levenshtein distance over UTF-8 bytes.
@@ -227,6 +242,12 @@ public final class JSONProblems: @unchecked Sendable {
         public var field: String
         public var position: JSONPosition?
         public var message: String
+
+        public init(field: String, position: JSONPosition?, message: String) {
+            self.field = field
+            self.position = position
+            self.message = message
+        }
 
         /// "line 7: field 'tdp_watts': must be positive, got -300".
         public var description: String {
