@@ -1,4 +1,5 @@
 import Foundation
+import JouleJSON
 import PluginAPI
 
 /// Everything the host loaded: plugins, the cost models and hardware profiles they
@@ -55,7 +56,7 @@ public final class PluginRegistry: Sendable {
         if byAlias.count == 1 { return byAlias[0] }
         if byAlias.count > 1 { throw .ambiguousProfile(name, candidates: byAlias.map(\.id)) }
         let names = profiles.flatMap { [$0.id] + $0.profile.aliases }
-        let suggestion = JSONObjectReaderBridge.closest(name, names)
+        let suggestion = ProfileNameSuggestion.closest(name, names)
         let problems = profileFileProblems.map(\.description)
         throw .unknownProfile(name, suggestion: suggestion, fileProblems: problems)
     }
@@ -117,9 +118,8 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-import JouleJSON
-
-enum JSONObjectReaderBridge {
+/// "Did you mean" for profile names, which match without regard to case.
+enum ProfileNameSuggestion {
     static func closest(_ word: String, _ candidates: [String]) -> String? {
         let lowered = Dictionary(candidates.map { ($0.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
         return JSONObjectReader.closest(to: word.lowercased(), in: Array(lowered.keys), maximumDistance: 3).flatMap { lowered[$0] }
