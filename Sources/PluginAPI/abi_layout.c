@@ -89,7 +89,10 @@ PIN(joule_layer, flops, 232);
 PIN(joule_layer, input_bytes, 240);
 PIN(joule_layer, output_bytes, 248);
 PIN(joule_layer, weight_bytes, 256);
-SIZE(joule_layer, 264);
+PIN(joule_layer, device, 264);
+PIN(joule_layer, input_devices, 272);
+PIN(joule_layer, spec_batch, 280);
+SIZE(joule_layer, 288);
 
 PIN(joule_network, struct_size, 0);
 PIN(joule_network, mode, 4);
@@ -100,7 +103,9 @@ PIN(joule_network, precision, 28);
 PIN(joule_network, layers, 32);
 PIN(joule_network, params, 40);
 PIN(joule_network, weight_bytes, 48);
-SIZE(joule_network, 56);
+PIN(joule_network, parent_offsets, 56);
+PIN(joule_network, parent_indices, 64);
+SIZE(joule_network, 72);
 
 PIN(joule_estimate, struct_size, 0);
 PIN(joule_estimate, flags, 4);
@@ -111,7 +116,19 @@ PIN(joule_estimate, compute_seconds, 32);
 PIN(joule_estimate, memory_seconds, 40);
 PIN(joule_estimate, detail, 48);
 PIN(joule_estimate, detail_capacity, 56);
-SIZE(joule_estimate, 64);
+PIN(joule_estimate, flops, 64);
+PIN(joule_estimate, memory_bytes, 72);
+SIZE(joule_estimate, 80);
+
+PIN(joule_network_term, struct_size, 0);
+PIN(joule_network_term, kind, 4);
+PIN(joule_network_term, phase, 8);
+PIN(joule_network_term, flags, 12);
+PIN(joule_network_term, name, 16);
+PIN(joule_network_term, time_seconds, 24);
+PIN(joule_network_term, power_watts, 32);
+PIN(joule_network_term, energy_joules, 40);
+SIZE(joule_network_term, 48);
 
 PIN(joule_option, key, 0);
 PIN(joule_option, value, 8);
@@ -135,7 +152,8 @@ PIN(joule_cost_model, destroy, 64);
 PIN(joule_cost_model, supports, 72);
 PIN(joule_cost_model, estimate_layer, 80);
 PIN(joule_cost_model, estimate_network, 88);
-SIZE(joule_cost_model, 96);
+PIN(joule_cost_model, estimate_layers, 96);
+SIZE(joule_cost_model, 104);
 
 PIN(joule_plugin, struct_size, 0);
 PIN(joule_plugin, abi_version, 4);

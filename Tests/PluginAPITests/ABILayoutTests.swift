@@ -84,16 +84,22 @@ import Testing
             ("output", \.output), ("kernel", \.kernel), ("stride", \.stride), ("padding", \.padding),
             ("dilation", \.dilation), ("groups", \.groups), ("params", \.params), ("flops", \.flops),
             ("input_bytes", \.input_bytes), ("output_bytes", \.output_bytes), ("weight_bytes", \.weight_bytes),
+            ("device", \.device), ("input_devices", \.input_devices), ("spec_batch", \.spec_batch),
         ])
         check(joule_network.self, "joule_network", [
             ("struct_size", \.struct_size), ("mode", \.mode), ("name", \.name), ("batch", \.batch),
             ("layer_count", \.layer_count), ("precision", \.precision), ("layers", \.layers), ("params", \.params),
-            ("weight_bytes", \.weight_bytes),
+            ("weight_bytes", \.weight_bytes), ("parent_offsets", \.parent_offsets), ("parent_indices", \.parent_indices),
+        ])
+        check(joule_network_term.self, "joule_network_term", [
+            ("struct_size", \.struct_size), ("kind", \.kind), ("phase", \.phase), ("flags", \.flags), ("name", \.name),
+            ("time_seconds", \.time_seconds), ("power_watts", \.power_watts), ("energy_joules", \.energy_joules),
         ])
         check(joule_estimate.self, "joule_estimate", [
             ("struct_size", \.struct_size), ("flags", \.flags), ("time_seconds", \.time_seconds),
             ("power_watts", \.power_watts), ("energy_joules", \.energy_joules), ("compute_seconds", \.compute_seconds),
             ("memory_seconds", \.memory_seconds), ("detail", \.detail), ("detail_capacity", \.detail_capacity),
+            ("flops", \.flops), ("memory_bytes", \.memory_bytes),
         ])
         check(joule_option.self, "joule_option", [("key", \.key), ("value", \.value)])
         check(joule_option_info.self, "joule_option_info", [
@@ -104,6 +110,7 @@ import Testing
             ("description", \.description), ("plugin_data", \.plugin_data), ("options", \.options),
             ("option_count", \.option_count), ("create", \.create), ("destroy", \.destroy), ("supports", \.supports),
             ("estimate_layer", \.estimate_layer), ("estimate_network", \.estimate_network),
+            ("estimate_layers", \.estimate_layers),
         ])
         check(joule_plugin.self, "joule_plugin", [
             ("struct_size", \.struct_size), ("abi_version", \.abi_version), ("name", \.name), ("version", \.version),

@@ -87,15 +87,46 @@ import Testing
         }
     }
 
-    @Test func networkTermsSeeTheWholeNetwork() throws {
+    @Test func networkTermsSeeTheWholeNetworkAndItsGraph() throws {
         let library = try CCompiler.fixturePlugin("probe", into: directory)
         let registry = loadTestRegistry(pluginPaths: [library.path])
         let bound = try registry.costModel(named: "probe").bind(to: try registry.profile(named: "PROBE_GPU"))
+        var second = LayerDescriptor.sampleConvolution()
+        second.name = "conv2"
         let network = NetworkDescriptor(name: "tiny", isTraining: true, batch: 8,
-                                        layers: [.sampleConvolution(), .sampleConvolution()], params: 3584, weightBytes: 14_336)
-        let estimate = try #require(try bound.estimateNetwork(network))
-        #expect(estimate.detail == "network=tiny mode=1 layers=2 first=conv1 batch=8 params=3584")
-        #expect(estimate.timeSeconds == 14_336 / 1e11)
+                                        layers: [.sampleConvolution(), second, .sampleConvolution()],
+                                        params: 3584, weightBytes: 14_336, parents: [[], [0], [0, 1]])
+        let terms = try bound.estimateNetwork(network)
+        #expect(terms.count == 2)
+        #expect(terms[0] == NetworkTerm(name: "network=tiny mode=1 layers=3 first=conv1 batch=8 params=3584 parents=[|0|01]",
+                                        kind: .report, phase: .other, timeSeconds: 0))
+        // 14,336 bytes over the probe GPU's 1e11 B/s.
+        #expect(terms[1] == NetworkTerm(name: "weight_update", kind: .additive, phase: .update, timeSeconds: 14_336 / 1e11))
+    }
+
+    @Test func aModelWithMoreTermsThanSlotsIsAskedAgain() throws {
+        let library = try CCompiler.fixturePlugin("probe", into: directory, extraFlags: ["-DPROBE_MANY_TERMS"])
+        let registry = loadTestRegistry(pluginPaths: [library.path])
+        let bound = try registry.costModel(named: "probe").bind(to: try registry.profile(named: "PROBE_GPU"))
+        let network = NetworkDescriptor(name: "n", isTraining: false, batch: 1, layers: [.sampleConvolution()],
+                                        params: 1, weightBytes: 4)
+        #expect(try bound.estimateNetwork(network).count == 40)
+    }
+
+    @Test func batchesGiveTheSameNumbersAsSingleCalls() throws {
+        let library = try CCompiler.fixturePlugin("probe", into: directory)
+        let registry = loadTestRegistry(bundled: true, pluginPaths: [library.path])
+        let layers = PassDirection.allCases.map { LayerDescriptor.sampleConvolution(batch: 4, direction: $0) }
+        let batch = LayerBatch(layers)
+        for model in ["probe"] {
+            let bound = try registry.costModel(named: model).bind(to: try registry.profile(named: "PROBE_GPU"))
+            try bound.estimate(batch)
+            for (i, layer) in layers.enumerated() {
+                let single = try bound.estimate(layer)
+                #expect(batch.result(i).timeSeconds == single.timeSeconds)
+                #expect(batch.result(i).powerWatts == single.powerWatts)
+            }
+        }
     }
 
     @Test(arguments: [

@@ -24,8 +24,18 @@ public protocol CostModelInstance: AnyObject {
     func support(for layer: LayerDescriptor) -> LayerSupport
     /// The raw estimate, not yet checked.
     func estimate(_ layer: LayerDescriptor) throws(CostModelFailure) -> Estimate
-    /// The raw network-level estimate; only called when the provider has network terms.
-    func estimateNetwork(_ network: NetworkDescriptor) throws(CostModelFailure) -> Estimate
+    /// The raw network-level terms; only called when the provider has network terms.
+    func estimateNetwork(_ network: NetworkDescriptor) throws(CostModelFailure) -> [NetworkTerm]
+    /// Raw estimates of every layer of `batch`, written into its results.
+    ///
+    /// - Throws: the failure and the index of the layer that failed.
+    func estimate(_ batch: LayerBatch) throws(BatchFailure)
+}
+
+/// A failed batch call: which layer, and what the model said.
+public struct BatchFailure: Error, Sendable, Equatable {
+    public var index: Int
+    public var failure: CostModelFailure
 }
 
 /// What a cost model said when a call failed: its status and message, before the host

@@ -214,8 +214,19 @@ final class FFICostInstance: CostModelInstance {
         return estimate
     }
 
-    func estimateNetwork(_ network: NetworkDescriptor) throws(CostModelFailure) -> Estimate {
+    func estimateNetwork(_ network: NetworkDescriptor) throws(CostModelFailure) -> [NetworkTerm] {
         throw CostModelFailure(status: JOULE_UNSUPPORTED, message: "FFI cost models have no network-level terms")
+    }
+
+    func estimate(_ batch: LayerBatch) throws(BatchFailure) {
+        batch.resetResults()
+        for (i, layer) in batch.layers.enumerated() {
+            do {
+                try estimate(layer).write(into: batch.results + i)
+            } catch {
+                throw BatchFailure(index: i, failure: error)
+            }
+        }
     }
 }
 

@@ -53,6 +53,12 @@ public struct LayerDescriptor: Sendable, Equatable {
     public var inputBytes: Double
     public var outputBytes: Double
     public var weightBytes: Double
+    /// Model-parallel placement (Paleo's `@k`); `nil` for the default device.
+    public var device: String?
+    /// Placement of each input's producer, parallel to `inputShapes`.
+    public var inputDevices: [String?]
+    /// The batch written in the spec, which `batch` may override.
+    public var specBatch: Int64
 
     public init(
         name: String, typeName: String, operation: LayerOperation, variant: UInt32 = 0,
@@ -60,7 +66,8 @@ public struct LayerDescriptor: Sendable, Equatable {
         batch: Int64, inputShapes: [[Int64]], outputShape: [Int64], paddingMode: PaddingMode = .valid,
         kernel: Extent = .zero, stride: Extent = .one, padding: Padding = Padding(), dilation: Extent = .one,
         groups: Int64 = 1, params: Int64 = 0, flops: Double = 0, inputBytes: Double = 0,
-        outputBytes: Double = 0, weightBytes: Double = 0
+        outputBytes: Double = 0, weightBytes: Double = 0, device: String? = nil, inputDevices: [String?]? = nil,
+        specBatch: Int64? = nil
     ) {
         self.name = name
         self.typeName = typeName
@@ -83,6 +90,9 @@ public struct LayerDescriptor: Sendable, Equatable {
         self.inputBytes = inputBytes
         self.outputBytes = outputBytes
         self.weightBytes = weightBytes
+        self.device = device
+        self.inputDevices = inputDevices ?? Array(repeating: nil, count: inputShapes.count)
+        self.specBatch = specBatch ?? batch
     }
 
     /// Lends the layer to C as a `joule_layer` valid only inside `body`.
@@ -123,6 +133,10 @@ public struct LayerDescriptor: Sendable, Equatable {
         d.input_bytes = inputBytes
         d.output_bytes = outputBytes
         d.weight_bytes = weightBytes
+        d.device = device.map { arena.cString($0) }
+        d.input_devices = inputDevices.contains { $0 != nil }
+            ? arena.array(inputDevices.map { $0.map { arena.cString($0) } }) : nil
+        d.spec_batch = specBatch
         return d
     }
 }
@@ -137,9 +151,11 @@ public struct NetworkDescriptor: Sendable, Equatable {
     public var layers: [LayerDescriptor]
     public var params: Int64
     public var weightBytes: Double
+    /// The parents of each layer, as indices into `layers`.
+    public var parents: [[Int]]
 
     public init(name: String, isTraining: Bool, batch: Int64, precision: Precision = .fp32,
-                layers: [LayerDescriptor], params: Int64, weightBytes: Double) {
+                layers: [LayerDescriptor], params: Int64, weightBytes: Double, parents: [[Int]]? = nil) {
         self.name = name
         self.isTraining = isTraining
         self.batch = batch
@@ -147,6 +163,7 @@ public struct NetworkDescriptor: Sendable, Equatable {
         self.layers = layers
         self.params = params
         self.weightBytes = weightBytes
+        self.parents = parents ?? Array(repeating: [], count: layers.count)
     }
 
     /// Lends the network to C as a `joule_network` valid only inside `body`.
@@ -163,6 +180,14 @@ public struct NetworkDescriptor: Sendable, Equatable {
         d.layers = arena.array(layerPointers)
         d.params = params
         d.weight_bytes = weightBytes
+        var offsets: [UInt32] = [0]
+        var indices: [UInt32] = []
+        for i in layers.indices {
+            indices += (i < parents.count ? parents[i] : []).map { UInt32($0) }
+            offsets.append(UInt32(indices.count))
+        }
+        d.parent_offsets = arena.array(offsets)
+        d.parent_indices = arena.array(indices)
         return try withExtendedLifetime(arena) {
             try withUnsafePointer(to: d) { try body($0) }
         }
@@ -199,5 +224,54 @@ final class CArena {
     deinit {
         // Everything stored here is a trivial C value: deallocation is all it needs.
         for pointer in allocations { pointer.deallocate() }
+    }
+}
+
+/// Layers lent to C once and estimated many times: the host's fast path.
+///
+/// Building a `joule_layer` allocates (names, shapes); an estimate of a whole training
+/// step asks about hundreds of layer-directions, so the C structs are built once here and
+/// the estimates land in a reused array. Not thread-safe: one batch per thread.
+public final class LayerBatch {
+    public let layers: [LayerDescriptor]
+    private let arena = CArena()
+    let layerPointers: UnsafeMutablePointer<UnsafePointer<joule_layer>?>
+    let results: UnsafeMutablePointer<joule_estimate>
+    let resultPointers: UnsafeMutablePointer<UnsafeMutablePointer<joule_estimate>?>
+
+    public init(_ layers: [LayerDescriptor]) {
+        self.layers = layers
+        let count = max(layers.count, 1)
+        layerPointers = .allocate(capacity: count)
+        results = .allocate(capacity: count)
+        resultPointers = .allocate(capacity: count)
+        for (i, layer) in layers.enumerated() {
+            layerPointers[i] = UnsafePointer(arena.value(layer.makeCDescriptor(in: arena)))
+            resultPointers[i] = results + i
+        }
+        results.initialize(repeating: joule_estimate(), count: count)
+    }
+
+    public var count: Int { layers.count }
+
+    /// Zeroes the results and sets their `struct_size` before a call.
+    func resetResults() {
+        let empty: joule_estimate = {
+            var e = joule_estimate()
+            e.struct_size = abiSize(of: joule_estimate.self)
+            return e
+        }()
+        for i in 0..<layers.count { results[i] = empty }
+    }
+
+    /// The estimate of layer `i` after the last call.
+    public func result(_ i: Int) -> Estimate {
+        Estimate(results + i)
+    }
+
+    deinit {
+        layerPointers.deallocate()
+        results.deallocate()
+        resultPointers.deallocate()
     }
 }

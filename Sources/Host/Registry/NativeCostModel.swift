@@ -14,8 +14,8 @@ final class NativeCostModel: CostModelProvider, @unchecked Sendable {
     /// Reads and checks a descriptor; `field` names it in errors ("cost_models[0]").
     init(descriptor: UnsafePointer<joule_cost_model>, field: String) throws(DescriptorError) {
         let d = descriptor.pointee
-        guard Int(d.struct_size) >= 96 else {
-            throw DescriptorError(field: "\(field).struct_size", problem: "is \(d.struct_size), smaller than the 96 bytes of ABI 1.0")
+        guard Int(d.struct_size) >= 104 else {
+            throw DescriptorError(field: "\(field).struct_size", problem: "is \(d.struct_size), smaller than the 104 bytes of ABI 1.0")
         }
         func string(_ pointer: UnsafePointer<CChar>?, _ name: String) throws(DescriptorError) -> String {
             guard let value = String(optionalCString: pointer) else {
@@ -105,12 +105,64 @@ final class NativeCostInstance: CostModelInstance {
         }
     }
 
-    func estimateNetwork(_ network: NetworkDescriptor) throws(CostModelFailure) -> Estimate {
+    func estimateNetwork(_ network: NetworkDescriptor) throws(CostModelFailure) -> [NetworkTerm] {
         guard let estimateNetwork = model.pointee.estimate_network else {
             throw CostModelFailure(status: JOULE_UNSUPPORTED, message: "the model has no network-level terms")
         }
-        return try call { out, error in
-            network.withCDescriptor { estimateNetwork(instance, $0, out, error) }
+        var capacity = 32
+        while true {
+            var error = ErrorBuffer()
+            var storage = [joule_network_term](repeating: joule_network_term(), count: capacity)
+            for i in storage.indices { storage[i].struct_size = abiSize(of: joule_network_term.self) }
+            var count: UInt32 = 0
+            let status: Int32 = storage.withUnsafeMutableBufferPointer { buffer in
+                let pointers = (0..<capacity).map { Optional(buffer.baseAddress! + $0) }
+                return pointers.withUnsafeBufferPointer { termPointers in
+                    network.withCDescriptor { networkPointer in
+                        error.withPointer { estimateNetwork(instance, networkPointer, termPointers.baseAddress, UInt32(capacity), &count, $0) }
+                    }
+                }
+            }
+            if status == JOULE_BUFFER_TOO_SMALL, Int(count) > capacity, count <= 100_000 {
+                capacity = Int(count)
+                continue
+            }
+            guard status == JOULE_OK else { throw CostModelFailure(status: status, message: error.message) }
+            guard Int(count) <= capacity else {
+                throw CostModelFailure(status: JOULE_FAILED, message: "estimate_network reported \(count) terms for \(capacity) slots")
+            }
+            var terms: [NetworkTerm] = []
+            for i in 0..<Int(count) {
+                guard let term = storage.withUnsafeBufferPointer({ NetworkTerm($0.baseAddress! + i) }) else {
+                    throw CostModelFailure(status: JOULE_FAILED,
+                                           message: "estimate_network term \(i) has no name or an unknown kind or phase")
+                }
+                terms.append(term)
+            }
+            return terms
+        }
+    }
+
+    func estimate(_ batch: LayerBatch) throws(BatchFailure) {
+        batch.resetResults()
+        if let estimateLayers = model.pointee.estimate_layers {
+            var error = ErrorBuffer()
+            var failed: UInt32 = 0
+            let status = error.withPointer {
+                estimateLayers(instance, batch.layerPointers, UInt32(batch.count), batch.resultPointers, &failed, $0)
+            }
+            guard status == JOULE_OK else {
+                throw BatchFailure(index: Int(min(failed, UInt32(max(batch.count - 1, 0)))),
+                                   failure: CostModelFailure(status: status, message: error.message))
+            }
+            return
+        }
+        for i in 0..<batch.count {
+            var error = ErrorBuffer()
+            let status = error.withPointer { model.pointee.estimate_layer(instance, batch.layerPointers[i], batch.resultPointers[i], $0) }
+            guard status == JOULE_OK else {
+                throw BatchFailure(index: i, failure: CostModelFailure(status: status, message: error.message))
+            }
         }
     }
 

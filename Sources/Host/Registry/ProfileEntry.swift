@@ -101,23 +101,58 @@ public final class BoundCostModel {
             throw .estimateFailed(model: entry.qualifiedID, layer: layer.name, direction: layer.direction,
                                   status: error.status, message: error.message)
         }
-        try check(estimate, layer: "\(layer.name) (\(layer.direction.name))")
+        try check(estimate, layer: describe(layer))
         return estimate
     }
 
-    /// The checked whole-network terms, or `nil` when the model has none.
-    public func estimateNetwork(_ network: NetworkDescriptor) throws(CostModelError) -> Estimate? {
-        guard entry.provider.hasNetworkTerms else { return nil }
-        let estimate: Estimate
+    /// The checked whole-network terms; empty when the model has none.
+    public func estimateNetwork(_ network: NetworkDescriptor) throws(CostModelError) -> [NetworkTerm] {
+        guard entry.provider.hasNetworkTerms else { return [] }
+        let terms: [NetworkTerm]
         do {
-            estimate = try instance.estimateNetwork(network)
+            terms = try instance.estimateNetwork(network)
         } catch {
             throw .estimateFailed(model: entry.qualifiedID, layer: "(network \(network.name))", direction: nil,
                                   status: error.status, message: error.message)
         }
-        try check(estimate, layer: "(network \(network.name))")
-        return estimate
+        for term in terms {
+            let fields: [(String, Double?)] = [("time_seconds", term.timeSeconds), ("power_watts", term.powerWatts),
+                                                ("energy_joules", term.energyJoules)]
+            for case let (name, value?) in fields where !(value.isFinite && value >= 0) {
+                throw .invalidNumber(model: entry.qualifiedID, layer: "(network term \(term.name))", field: name, value: value)
+            }
+        }
+        return terms
     }
+
+    /// Estimates every layer of `batch` in one call where the model allows, and checks
+    /// each answer; read them with `batch.result(_:)`.
+    public func estimate(_ batch: LayerBatch) throws(CostModelError) {
+        do {
+            try instance.estimate(batch)
+        } catch {
+            let layer = batch.layers[error.index]
+            throw .estimateFailed(model: entry.qualifiedID, layer: layer.name, direction: layer.direction,
+                                  status: error.failure.status, message: error.failure.message)
+        }
+        for i in 0..<batch.count {
+            let r = batch.results[i]
+            let flags = EstimateFlags(rawValue: r.flags)
+            if flags.isDisjoint(with: [.time, .power, .energy]) {
+                throw .noNumbers(model: entry.qualifiedID, layer: describe(batch.layers[i]))
+            }
+            let fields: [(EstimateFlags, String, Double)] = [
+                (.time, "time_seconds", r.time_seconds), (.power, "power_watts", r.power_watts),
+                (.energy, "energy_joules", r.energy_joules), (.breakdown, "compute_seconds", r.compute_seconds),
+                (.breakdown, "memory_seconds", r.memory_seconds),
+            ]
+            for (flag, name, value) in fields where flags.contains(flag) && !(value.isFinite && value >= 0) {
+                throw .invalidNumber(model: entry.qualifiedID, layer: describe(batch.layers[i]), field: name, value: value)
+            }
+        }
+    }
+
+    private func describe(_ layer: LayerDescriptor) -> String { "\(layer.name) (\(layer.direction.name))" }
 
     private func check(_ estimate: Estimate, layer: String) throws(CostModelError) {
         let fields: [(String, Double?)] = [

@@ -31,9 +31,9 @@ public protocol CostModel: SendableMetatype {
     /// The estimate for one layer in one direction.
     func estimate(_ layer: LayerView) throws -> Estimate
 
-    /// Whole-network terms added to the sum over layers (gradient exchange, say). Only
-    /// called when `hasNetworkTerms` is true.
-    func estimateNetwork(_ network: NetworkView) throws -> Estimate
+    /// Whole-network terms (the weight update, gradient exchange, bounds). Only called when
+    /// `hasNetworkTerms` is true.
+    func estimateNetwork(_ network: NetworkView) throws -> [NetworkTerm]
 
     /// Whether the model has whole-network terms; `false` unless you say otherwise.
     static var hasNetworkTerms: Bool { get }
@@ -42,7 +42,7 @@ public protocol CostModel: SendableMetatype {
 extension CostModel {
     public static var hasNetworkTerms: Bool { false }
 
-    public func estimateNetwork(_ network: NetworkView) throws -> Estimate {
+    public func estimateNetwork(_ network: NetworkView) throws -> [NetworkTerm] {
         throw PluginError.unsupported("this model has no network-level terms")
     }
 }
@@ -117,6 +117,7 @@ public struct CostModelDefinition: Sendable {
         d.supports = costModelSupports
         d.estimate_layer = costModelEstimateLayer
         d.estimate_network = hasNetworkTerms ? costModelEstimateNetwork : nil
+        d.estimate_layers = costModelEstimateLayers
         return Permanent.value(d)
     }
 }
@@ -130,7 +131,23 @@ private final class FactoryBox {
 /// What a `joule_cost_instance *` of a Swift cost model points to.
 private final class InstanceBox {
     let model: any CostModel
+    /// C copies of network-term names, which the ABI says live as long as the instance.
+    private var names: [String: UnsafeMutablePointer<CChar>] = [:]
+
     init(_ model: any CostModel) { self.model = model }
+
+    func cName(_ name: String) -> UnsafePointer<CChar> {
+        if let existing = names[name] { return UnsafePointer(existing) }
+        let utf8 = Array(name.utf8CString)
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: utf8.count)
+        buffer.initialize(from: utf8, count: utf8.count)
+        names[name] = buffer
+        return UnsafePointer(buffer)
+    }
+
+    deinit {
+        for buffer in names.values { buffer.deallocate() }
+    }
 }
 
 private func instanceBox(_ instance: OpaquePointer?) -> InstanceBox? {
@@ -200,14 +217,47 @@ private let costModelEstimateLayer: @convention(c) (
 }
 
 private let costModelEstimateNetwork: @convention(c) (
-    OpaquePointer?, UnsafePointer<joule_network>?, UnsafeMutablePointer<joule_estimate>?,
-    UnsafeMutablePointer<joule_error>?
-) -> joule_status = { instance, network, out, error in
-    guard let box = instanceBox(instance), let network, let out else {
+    OpaquePointer?, UnsafePointer<joule_network>?, UnsafePointer<UnsafeMutablePointer<joule_network_term>?>?,
+    UInt32, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<joule_error>?
+) -> joule_status = { instance, network, terms, capacity, count, error in
+    guard let box = instanceBox(instance), let network, let count else {
         error?.pointee.set("estimate_network: a required argument is NULL")
         return JOULE_INVALID_ARGUMENT
     }
-    return withPluginErrors(error) {
-        try box.model.estimateNetwork(NetworkView(network)).write(into: out)
+    var computed: [NetworkTerm] = []
+    let status = withPluginErrors(error) { computed = try box.model.estimateNetwork(NetworkView(network)) }
+    guard status == JOULE_OK else { return status }
+    count.pointee = UInt32(computed.count)
+    guard computed.count <= Int(capacity) else { return JOULE_BUFFER_TOO_SMALL }
+    for (i, term) in computed.enumerated() {
+        guard let out = terms?[i] else {
+            error?.pointee.set("estimate_network: terms[\(i)] is NULL")
+            return JOULE_INVALID_ARGUMENT
+        }
+        term.write(into: out, name: box.cName(term.name))
     }
+    return JOULE_OK
+}
+
+private let costModelEstimateLayers: @convention(c) (
+    OpaquePointer?, UnsafePointer<UnsafePointer<joule_layer>?>?, UInt32,
+    UnsafePointer<UnsafeMutablePointer<joule_estimate>?>?, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<joule_error>?
+) -> joule_status = { instance, layers, count, out, failedIndex, error in
+    guard let box = instanceBox(instance), let layers, let out else {
+        error?.pointee.set("estimate_layers: a required argument is NULL")
+        return JOULE_INVALID_ARGUMENT
+    }
+    for i in 0..<Int(count) {
+        guard let layer = layers[i], let estimate = out[i] else {
+            failedIndex?.pointee = UInt32(i)
+            error?.pointee.set("estimate_layers: entry \(i) is NULL")
+            return JOULE_INVALID_ARGUMENT
+        }
+        let status = withPluginErrors(error) { try box.model.estimate(LayerView(layer)).write(into: estimate) }
+        if status != JOULE_OK {
+            failedIndex?.pointee = UInt32(i)
+            return status
+        }
+    }
+    return JOULE_OK
 }

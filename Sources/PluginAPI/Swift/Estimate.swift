@@ -13,6 +13,10 @@ public struct Estimate: Sendable, Equatable {
     public var computeSeconds: Double?
     /// The memory part of `timeSeconds`.
     public var memorySeconds: Double?
+    /// FLOPs the model charged for, when it says.
+    public var flops: Double?
+    /// Bytes of memory traffic the model charged for, when it says.
+    public var memoryBytes: Double?
     /// The input lies outside the model's fitted range; `detail` should say which feature.
     public var extrapolated: Bool
     /// One optional line (what a network-level term is; why a value is extrapolated).
@@ -20,14 +24,16 @@ public struct Estimate: Sendable, Equatable {
 
     public init(
         timeSeconds: Double? = nil, powerWatts: Double? = nil, energyJoules: Double? = nil,
-        computeSeconds: Double? = nil, memorySeconds: Double? = nil, extrapolated: Bool = false,
-        detail: String? = nil
+        computeSeconds: Double? = nil, memorySeconds: Double? = nil, flops: Double? = nil,
+        memoryBytes: Double? = nil, extrapolated: Bool = false, detail: String? = nil
     ) {
         self.timeSeconds = timeSeconds
         self.powerWatts = powerWatts
         self.energyJoules = energyJoules
         self.computeSeconds = computeSeconds
         self.memorySeconds = memorySeconds
+        self.flops = flops
+        self.memoryBytes = memoryBytes
         self.extrapolated = extrapolated
         self.detail = detail
     }
@@ -39,6 +45,7 @@ public struct Estimate: Sendable, Equatable {
         if powerWatts != nil { flags.insert(.power) }
         if energyJoules != nil { flags.insert(.energy) }
         if computeSeconds != nil || memorySeconds != nil { flags.insert(.breakdown) }
+        if flops != nil || memoryBytes != nil { flags.insert(.counts) }
         if extrapolated { flags.insert(.extrapolated) }
         return flags
     }
@@ -53,6 +60,8 @@ public struct Estimate: Sendable, Equatable {
             energyJoules: flags.contains(.energy) ? d.energy_joules : nil,
             computeSeconds: flags.contains(.breakdown) ? d.compute_seconds : nil,
             memorySeconds: flags.contains(.breakdown) ? d.memory_seconds : nil,
+            flops: flags.contains(.counts) ? d.flops : nil,
+            memoryBytes: flags.contains(.counts) ? d.memory_bytes : nil,
             extrapolated: flags.contains(.extrapolated),
             detail: d.detail_capacity > 0 ? String(optionalCString: d.detail).flatMap { $0.isEmpty ? nil : $0 } : nil)
     }
@@ -67,9 +76,31 @@ public struct Estimate: Sendable, Equatable {
         if fits(\.energy_joules) { out.pointee.energy_joules = energyJoules ?? 0 }
         if fits(\.compute_seconds) { out.pointee.compute_seconds = computeSeconds ?? 0 }
         if fits(\.memory_seconds) { out.pointee.memory_seconds = memorySeconds ?? 0 }
+        if fits(\.flops) { out.pointee.flops = flops ?? 0 }
+        if fits(\.memory_bytes) { out.pointee.memory_bytes = memoryBytes ?? 0 }
         if let detail, fits(\.detail_capacity) {
             var buffer = joule_error(message: out.pointee.detail, capacity: out.pointee.detail_capacity)
             buffer.set(detail)
         }
+    }
+}
+
+extension NetworkTerm {
+    /// Writes the term into a host-owned struct, never past its `struct_size`; `name` must
+    /// point to a string that outlives the instance.
+    func write(into out: UnsafeMutablePointer<joule_network_term>, name: UnsafePointer<CChar>) {
+        let size = out.pointee.struct_size
+        func fits<V>(_ keyPath: KeyPath<joule_network_term, V>) -> Bool { abiHasField(keyPath, structSize: size) }
+        var flags: EstimateFlags = []
+        if timeSeconds != nil { flags.insert(.time) }
+        if powerWatts != nil { flags.insert(.power) }
+        if energyJoules != nil { flags.insert(.energy) }
+        if fits(\.kind) { out.pointee.kind = kind.rawValue }
+        if fits(\.phase) { out.pointee.phase = phase.rawValue }
+        if fits(\.flags) { out.pointee.flags = flags.rawValue }
+        if fits(\.name) { out.pointee.name = name }
+        if fits(\.time_seconds) { out.pointee.time_seconds = timeSeconds ?? 0 }
+        if fits(\.power_watts) { out.pointee.power_watts = powerWatts ?? 0 }
+        if fits(\.energy_joules) { out.pointee.energy_joules = energyJoules ?? 0 }
     }
 }

@@ -44,6 +44,16 @@ public struct LayerView {
     public var inputBytes: Double { d.input_bytes }
     public var outputBytes: Double { d.output_bytes }
     public var weightBytes: Double { d.weight_bytes }
+    /// The device tag of a model-parallel placement; `nil` for the default device.
+    public var device: String? { String(optionalCString: d.device) }
+    /// The device tags of each input's producer; `nil` entries for the default device.
+    public var inputDevices: [String?] {
+        guard d.input_count > 0 else { return [] }
+        guard let devices = d.input_devices else { return Array(repeating: nil, count: Int(d.input_count)) }
+        return (0..<Int(d.input_count)).map { String(optionalCString: devices[$0]) }
+    }
+    /// The batch written in the spec.
+    public var specBatch: Int64 { d.spec_batch }
 }
 
 /// A read-only Swift view of the `joule_network` passed to `estimate_network`.
@@ -67,6 +77,16 @@ public struct NetworkView {
     public var layers: [LayerView] {
         guard d.layer_count > 0, let layers = d.layers else { return [] }
         return (0..<Int(d.layer_count)).compactMap { layers[$0].map(LayerView.init) }
+    }
+
+    /// The parents of each layer, as indices into `layers`.
+    public var parents: [[Int]] {
+        guard d.layer_count > 0, let offsets = d.parent_offsets, let indices = d.parent_indices else {
+            return Array(repeating: [], count: Int(d.layer_count))
+        }
+        return (0..<Int(d.layer_count)).map { i in
+            (Int(offsets[i])..<Int(offsets[i + 1])).map { Int(indices[$0]) }
+        }
     }
 }
 

@@ -155,11 +155,12 @@ public struct EstimateFlags: OptionSet, Sendable, Hashable {
     public static let energy = EstimateFlags(rawValue: 1 << 2)
     public static let breakdown = EstimateFlags(rawValue: 1 << 3)
     public static let extrapolated = EstimateFlags(rawValue: 1 << 4)
+    public static let counts = EstimateFlags(rawValue: 1 << 5)
 
     /// "time, power" for listings.
     public var names: [String] {
         [(EstimateFlags.time, "time"), (.power, "power"), (.energy, "energy"), (.breakdown, "breakdown"),
-         (.extrapolated, "extrapolated")].filter { contains($0.0) }.map(\.1)
+         (.extrapolated, "extrapolated"), (.counts, "counts")].filter { contains($0.0) }.map(\.1)
     }
 }
 
@@ -171,4 +172,71 @@ public struct LayerFlags: OptionSet, Sendable, Hashable {
     public static let hasBias = LayerFlags(rawValue: 1 << 0)
     public static let fedByInput = LayerFlags(rawValue: 1 << 1)
     public static let dead = LayerFlags(rawValue: 1 << 2)
+}
+
+/// How the host combines a network term with the layer sums (`JOULE_TERM_*`).
+public enum NetworkTermKind: UInt32, Sendable, Hashable {
+    /// Added to its phase's total.
+    case additive = 0
+    /// One of several mutually exclusive options for its phase; reported side by side.
+    case alternative = 1
+    /// Reported for information, never added.
+    case report = 2
+
+    public var name: String {
+        switch self {
+        case .additive: "additive"
+        case .alternative: "alternative"
+        case .report: "report"
+        }
+    }
+}
+
+/// The part of a training step a network term belongs to (`JOULE_PHASE_*`).
+public enum NetworkPhase: UInt32, Sendable, Hashable {
+    case forward = 0, backward = 1, update = 2, communication = 3, other = 4
+
+    public var name: String {
+        switch self {
+        case .forward: "forward"
+        case .backward: "backward"
+        case .update: "update"
+        case .communication: "communication"
+        case .other: "other"
+        }
+    }
+}
+
+/// One whole-network term: the weight update, a gradient-exchange scheme, a bound.
+public struct NetworkTerm: Sendable, Equatable {
+    /// Stable snake_case name, e.g. "weight_update", "tree".
+    public var name: String
+    public var kind: NetworkTermKind
+    public var phase: NetworkPhase
+    public var timeSeconds: Double?
+    public var powerWatts: Double?
+    public var energyJoules: Double?
+
+    public init(name: String, kind: NetworkTermKind, phase: NetworkPhase, timeSeconds: Double? = nil,
+                powerWatts: Double? = nil, energyJoules: Double? = nil) {
+        self.name = name
+        self.kind = kind
+        self.phase = phase
+        self.timeSeconds = timeSeconds
+        self.powerWatts = powerWatts
+        self.energyJoules = energyJoules
+    }
+
+    /// Reads a term a model filled (host side).
+    public init?(_ t: UnsafePointer<joule_network_term>) {
+        let d = t.pointee
+        guard let name = String(optionalCString: d.name),
+              let kind = NetworkTermKind(rawValue: d.kind), let phase = NetworkPhase(rawValue: d.phase)
+        else { return nil }
+        let flags = EstimateFlags(rawValue: d.flags)
+        self.init(name: name, kind: kind, phase: phase,
+                  timeSeconds: flags.contains(.time) ? d.time_seconds : nil,
+                  powerWatts: flags.contains(.power) ? d.power_watts : nil,
+                  energyJoules: flags.contains(.energy) ? d.energy_joules : nil)
+    }
 }

@@ -104,6 +104,9 @@ typedef int32_t joule_status;
 #define JOULE_UNSUPPORTED 4
 /** Memory could not be allocated. */
 #define JOULE_OUT_OF_MEMORY 5
+/** A caller-provided array was too small; the call says how much is needed and the caller
+ *  MAY call again with a larger one. */
+#define JOULE_BUFFER_TOO_SMALL 6
 
 /**
  * A caller-owned buffer for a human-readable message. Frozen.
@@ -446,6 +449,16 @@ typedef struct joule_layer {
     double output_bytes;
     /** Bytes of parameters this direction reads or writes. */
     double weight_bytes;
+    /** Where the layer runs under model parallelism: the device tag from the spec (Paleo's
+     *  `name@k` gives "k"); NULL when the spec does not place the layer (the default
+     *  device). Host-owned, valid during the call. */
+    const char *device;
+    /** The device tags of the layers producing each input, parallel to `inputs`; NULL when
+     *  no producer is placed. Entries are NULL for producers on the default device. */
+    const char *const *input_devices;
+    /** Samples per step as written in the spec's Input layer; `batch` may override it. A
+     *  model that reproduces a tool which computes some terms at the spec's batch needs it. */
+    int64_t spec_batch;
     /* Added in ABI 1.x: append here. */
 } joule_layer;
 
@@ -477,6 +490,12 @@ typedef struct joule_network {
     int64_t params;
     /** Bytes of all parameters (the gradient-exchange payload). */
     double weight_bytes;
+    /** The graph, in compressed rows: the parents of layers[i] are
+     *  parent_indices[parent_offsets[i]] .. parent_indices[parent_offsets[i + 1] - 1], as
+     *  indices into `layers`, in the spec's order. `parent_offsets` has layer_count + 1
+     *  entries. Parents that were pruned from `layers` are left out. */
+    const uint32_t *parent_offsets;
+    const uint32_t *parent_indices;
     /* Added in ABI 1.x: append here. */
 } joule_network;
 
@@ -494,6 +513,8 @@ typedef struct joule_network {
 /** The input lies outside what the model was fitted on; `detail` SHOULD say which feature.
  *  The numbers are still the model's best answer. */
 #define JOULE_ESTIMATE_EXTRAPOLATED (1u << 4)
+/** flops and memory_bytes are set: the work the model charged for. */
+#define JOULE_ESTIMATE_COUNTS (1u << 5)
 
 /**
  * A cost model's answer.
@@ -519,13 +540,62 @@ typedef struct joule_estimate {
     double compute_seconds;
     /** Part of time_seconds spent moving memory, seconds (JOULE_ESTIMATE_BREAKDOWN). */
     double memory_seconds;
-    /** Host-owned buffer for one optional line of detail (what a network-level term is, why
-     *  a prediction is extrapolated). May be NULL when detail_capacity is 0. */
+    /** Host-owned buffer for one optional line of detail (why a prediction is
+     *  extrapolated, say). May be NULL when detail_capacity is 0. */
     char *detail;
     /** Size of `detail` in bytes, including the NUL. */
     size_t detail_capacity;
+    /** FLOPs the model charged for, which may differ from the host's count
+     *  (JOULE_ESTIMATE_COUNTS). */
+    double flops;
+    /** Bytes of memory traffic the model charged for (JOULE_ESTIMATE_COUNTS). */
+    double memory_bytes;
     /* Added in ABI 1.x: append here. */
 } joule_estimate;
+
+/** Values of joule_network_term.kind: how the host combines a term with the layer sums. */
+/** Part of the step: added to its phase's total. */
+#define JOULE_TERM_ADDITIVE 0
+/** One of several mutually exclusive options for its phase (the gradient-exchange schemes,
+ *  say): reported side by side, never summed together. */
+#define JOULE_TERM_ALTERNATIVE 1
+/** A figure reported for information (a model-parallel bound, say), never added. */
+#define JOULE_TERM_REPORT 2
+
+/** Values of joule_network_term.phase. */
+#define JOULE_PHASE_FORWARD 0
+#define JOULE_PHASE_BACKWARD 1
+#define JOULE_PHASE_UPDATE 2
+#define JOULE_PHASE_COMMUNICATION 3
+#define JOULE_PHASE_OTHER 4
+
+/**
+ * One whole-network term of an estimate: the weight update, a gradient-exchange scheme, a
+ * model-parallel bound.
+ *
+ * Owned by the host, which zeroes it and sets `struct_size`; the model fills the rest and
+ * MUST NOT write past `struct_size`.
+ */
+typedef struct joule_network_term {
+    /** sizeof(joule_network_term) as the host was compiled. */
+    uint32_t struct_size;
+    /** One of JOULE_TERM_*. */
+    uint32_t kind;
+    /** One of JOULE_PHASE_*. */
+    uint32_t phase;
+    /** JOULE_ESTIMATE_* bits saying which numbers below hold answers. */
+    uint32_t flags;
+    /** Stable snake_case name, e.g. "weight_update", "tree", "forward_lower_bound".
+     *  Plugin-owned; MUST stay valid until the instance is destroyed. Never NULL. */
+    const char *name;
+    /** Seconds (JOULE_ESTIMATE_TIME). */
+    double time_seconds;
+    /** Watts (JOULE_ESTIMATE_POWER). */
+    double power_watts;
+    /** Joules (JOULE_ESTIMATE_ENERGY). */
+    double energy_joules;
+    /* Added in ABI 1.x: append here. */
+} joule_network_term;
 
 /* ------------------------------------------------------------------------------------------
  * Cost models
@@ -619,14 +689,35 @@ typedef struct joule_cost_model {
     joule_status (*estimate_layer)(joule_cost_instance *instance, const joule_layer *layer,
                                    joule_estimate *out, joule_error *err);
     /**
-     * Optional: terms of the whole network that belong to no layer, such as the gradient
-     * exchange of data-parallel training. The answer is ADDED to the sum over layers.
-     * May be NULL when the model has none.
+     * Optional: terms of the whole network that belong to no layer, such as the weight
+     * update or the gradient exchange of data-parallel training. May be NULL when the
+     * model has none.
      *
-     * @param out  as for estimate_layer; SHOULD set `detail` to name the term.
+     * @param network  the network as costed (pruned layers left out); host-owned.
+     * @param terms  `capacity` host-owned terms, zeroed, `struct_size` set.
+     * @param capacity  number of entries in `terms`.
+     * @param out_count  receives the number of terms written; on JOULE_BUFFER_TOO_SMALL,
+     *        the number needed.
+     * @return JOULE_OK; JOULE_BUFFER_TOO_SMALL when `capacity` is too small (the host then
+     *         calls again with more); JOULE_FAILED with a message otherwise.
      */
     joule_status (*estimate_network)(joule_cost_instance *instance, const joule_network *network,
-                                     joule_estimate *out, joule_error *err);
+                                     joule_network_term *const *terms, uint32_t capacity,
+                                     uint32_t *out_count, joule_error *err);
+    /**
+     * Optional: estimate_layer for many layers in one call, to spare a boundary crossing per
+     * layer. Each layer carries its own direction. May be NULL; the host then calls
+     * estimate_layer for each.
+     *
+     * @param layers  `count` host-owned layers.
+     * @param out  `count` host-owned estimates, zeroed, `struct_size` and `detail` set.
+     * @param out_failed_index  on failure, receives the index of the layer that failed.
+     * @return JOULE_OK when every layer was estimated; otherwise the status of the first
+     *         failure, with its message in `err`.
+     */
+    joule_status (*estimate_layers)(joule_cost_instance *instance, const joule_layer *const *layers,
+                                    uint32_t count, joule_estimate *const *out, uint32_t *out_failed_index,
+                                    joule_error *err);
     /* Added in ABI 1.x: append here. */
 } joule_cost_model;
 

@@ -22,6 +22,7 @@
 typedef struct probe_instance {
     const joule_hardware_profile *profile;
     double scale;
+    char summary[256]; /* the name of the first network term; lives as long as the instance */
 } probe_instance;
 
 static joule_status probe_create(const joule_cost_model *model, const joule_hardware_profile *profile,
@@ -103,16 +104,43 @@ static joule_status probe_estimate_layer(joule_cost_instance *opaque, const joul
     return JOULE_OK;
 }
 
+#ifdef PROBE_MANY_TERMS
+#define PROBE_TERM_COUNT 40u
+#else
+#define PROBE_TERM_COUNT 2u
+#endif
+
 static joule_status probe_estimate_network(joule_cost_instance *opaque, const joule_network *network,
-                                           joule_estimate *out, joule_error *err) {
-    const probe_instance *instance = (const probe_instance *)opaque;
+                                           joule_network_term *const *terms, uint32_t capacity,
+                                           uint32_t *out_count, joule_error *err) {
+    probe_instance *instance = (probe_instance *)opaque;
     (void)err;
-    out->time_seconds = network->weight_bytes / instance->profile->memory_bandwidth_bytes_per_second;
-    out->flags = JOULE_ESTIMATE_TIME;
-    snprintf(out->detail, out->detail_capacity, "network=%s mode=%u layers=%u first=%s batch=%lld params=%lld",
-             network->name, network->mode, network->layer_count,
-             network->layer_count > 0 ? network->layers[0]->name : "-", (long long)network->batch,
-             (long long)network->params);
+    *out_count = PROBE_TERM_COUNT;
+    if (capacity < PROBE_TERM_COUNT) return JOULE_BUFFER_TOO_SMALL;
+    /* Term 0 reports, in its name, what the host sent: the graph in particular. */
+    int n = snprintf(instance->summary, sizeof instance->summary, "network=%s mode=%u layers=%u first=%s batch=%lld params=%lld parents=",
+                     network->name, network->mode, network->layer_count,
+                     network->layer_count > 0 ? network->layers[0]->name : "-", (long long)network->batch,
+                     (long long)network->params);
+    for (uint32_t i = 0; i < network->layer_count && n < (int)sizeof instance->summary; i++) {
+        n += snprintf(instance->summary + n, sizeof instance->summary - (size_t)n, i == 0 ? "[" : "|");
+        for (uint32_t j = network->parent_offsets[i]; j < network->parent_offsets[i + 1]; j++) {
+            n += snprintf(instance->summary + n, sizeof instance->summary - (size_t)n, "%u", network->parent_indices[j]);
+        }
+    }
+    if (n < (int)sizeof instance->summary - 1) snprintf(instance->summary + n, sizeof instance->summary - (size_t)n, "]");
+    terms[0]->kind = JOULE_TERM_REPORT;
+    terms[0]->phase = JOULE_PHASE_OTHER;
+    terms[0]->name = instance->summary;
+    terms[0]->flags = JOULE_ESTIMATE_TIME;
+    terms[0]->time_seconds = 0;
+    for (uint32_t i = 1; i < PROBE_TERM_COUNT; i++) {
+        terms[i]->kind = JOULE_TERM_ADDITIVE;
+        terms[i]->phase = JOULE_PHASE_UPDATE;
+        terms[i]->name = "weight_update";
+        terms[i]->flags = JOULE_ESTIMATE_TIME;
+        terms[i]->time_seconds = network->weight_bytes / instance->profile->memory_bandwidth_bytes_per_second;
+    }
     return JOULE_OK;
 }
 
