@@ -55,6 +55,7 @@ let package = Package(
             pkgConfig: "libffi",
             providers: [.apt(["libffi-dev"])]
         ),
+        .target(name: "Network", dependencies: ["JouleJSON"], path: "Sources/Host/Network"),
         .target(
             name: "Registry",
             dependencies: ["PluginAPI", "JouleJSON", "GPUProfileFormat", "CFFI"],
@@ -63,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "JouleCLI",
             dependencies: [
-                "Registry", "GPUProfileFormat", "JouleJSON",
+                "Registry", "Network", "GPUProfileFormat", "JouleJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Host/JouleCLI"
@@ -103,6 +104,11 @@ let package = Package(
             name: "RegistryTests",
             dependencies: ["Registry", "PluginAPI", "JouleTestSupport"],
             path: "Tests/RegistryTests"
+        ),
+        .testTarget(
+            name: "NetworkTests",
+            dependencies: ["Network", "JouleJSON", "JouleTestSupport"],
+            path: "Tests/NetworkTests"
         ),
         .testTarget(
             name: "JouleCLITests",
