@@ -61,10 +61,20 @@ let package = Package(
             dependencies: ["PluginAPI", "JouleJSON", "GPUProfileFormat", "CFFI"],
             path: "Sources/Host/Registry"
         ),
+        .target(
+            name: "Estimation",
+            dependencies: ["Network", "Registry", "PluginAPI"],
+            path: "Sources/Host/Estimation"
+        ),
+        .target(
+            name: "Reports",
+            dependencies: ["Estimation", "Registry", "JouleJSON", "PluginAPI"],
+            path: "Sources/Host/Reports"
+        ),
         .executableTarget(
             name: "JouleCLI",
             dependencies: [
-                "Registry", "Network", "GPUProfileFormat", "JouleJSON",
+                "Registry", "Network", "Estimation", "Reports", "GPUProfileFormat", "JouleJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Host/JouleCLI"
@@ -109,6 +119,11 @@ let package = Package(
             name: "NetworkTests",
             dependencies: ["Network", "JouleJSON", "JouleTestSupport"],
             path: "Tests/NetworkTests"
+        ),
+        .testTarget(
+            name: "PaleoModelTests",
+            dependencies: ["Estimation", "Network", "Registry", "PluginAPI", "JouleTestSupport"],
+            path: "Tests/PaleoModelTests"
         ),
         .testTarget(
             name: "JouleCLITests",

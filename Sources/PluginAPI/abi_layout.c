@@ -128,7 +128,9 @@ PIN(joule_network_term, name, 16);
 PIN(joule_network_term, time_seconds, 24);
 PIN(joule_network_term, power_watts, 32);
 PIN(joule_network_term, energy_joules, 40);
-SIZE(joule_network_term, 48);
+PIN(joule_network_term, compute_seconds, 48);
+PIN(joule_network_term, memory_seconds, 56);
+SIZE(joule_network_term, 64);
 
 PIN(joule_option, key, 0);
 PIN(joule_option, value, 8);

@@ -94,6 +94,7 @@ import Testing
         check(joule_network_term.self, "joule_network_term", [
             ("struct_size", \.struct_size), ("kind", \.kind), ("phase", \.phase), ("flags", \.flags), ("name", \.name),
             ("time_seconds", \.time_seconds), ("power_watts", \.power_watts), ("energy_joules", \.energy_joules),
+            ("compute_seconds", \.compute_seconds), ("memory_seconds", \.memory_seconds),
         ])
         check(joule_estimate.self, "joule_estimate", [
             ("struct_size", \.struct_size), ("flags", \.flags), ("time_seconds", \.time_seconds),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Registry
+import Reports
 
 /// Where to find plugins and drop-in profiles: accepted by every command.
 struct PluginOptions: ParsableArguments {

@@ -3,6 +3,7 @@ import GPUProfileFormat
 import JouleJSON
 import PluginAPI
 import Registry
+import Reports
 
 /// `joule gpus` and `joule gpus show ID`.
 struct GPUsCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import PluginAPI
 import Registry
+import Reports
 
 /// The `joule` command: estimate what a neural network costs on a GPU, and search for a
 /// cheaper one. Each subcommand parses its arguments, asks the host's modules for the
@@ -16,12 +17,13 @@ struct Joule: ParsableCommand {
             profiles come from --gpu-file, $JOULE_GPU_PATH and ~/.config/joule/gpus.
 
             Examples:
-              joule plugins                      what is installed, and what was rejected
-              joule gpus                         every known GPU profile
-              joule gpus show h100 --format json > my-gpu.json   start a drop-in profile
-              joule models --gpu TITAN_X         cost models, and whether each works on a GPU
+              joule estimate Examples/nets/vgg16.json --gpu TITAN_X    a training step
+              joule plugins                   what is installed, and what was rejected
+              joule gpus                      every known GPU profile
+              joule gpus show h100 --format json > my-gpu.json
+              joule models --gpu TITAN_X      cost models, and whether each works
             """,
         version: "joule \(JouleVersion.string) (plugin ABI \(describeABIVersion(jouleABIVersion)), \(SwiftToolchain.current))",
-        subcommands: [PluginsCommand.self, GPUsCommand.self, ModelsCommand.self]
+        subcommands: [EstimateCommand.self, PluginsCommand.self, GPUsCommand.self, ModelsCommand.self]
     )
 }

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import Estimation
+import Network
 import Registry
+import Reports
 
 /// The one place that turns failures into what the user sees: a message on standard error
 /// and an exit code that says whose fault it was.
@@ -36,6 +39,12 @@ enum JouleFailure: Error, CustomStringConvertible {
         switch error {
         case let failure as JouleFailure: self = failure
         case let error as RegistryError: self = .badInput(error.description)
+        case let error as SpecError: self = .badInput(error.description)
+        case let error as EstimationError:
+            switch error {
+            case .model(let inner): self = JouleFailure(inner)
+            case .unsupportedLayer, .pipelineNeedsBreakdown: self = .badInput(error.description)
+            }
         case let error as CostModelError:
             switch error {
             case .unknownOption: self = .badInput(error.description)

@@ -2,6 +2,7 @@ import ArgumentParser
 import JouleJSON
 import PluginAPI
 import Registry
+import Reports
 
 /// `joule models`: the installed cost models, what they estimate, and (with --gpu) whether
 /// each can be used on that GPU.

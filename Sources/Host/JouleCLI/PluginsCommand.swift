@@ -2,6 +2,7 @@ import ArgumentParser
 import JouleJSON
 import PluginAPI
 import Registry
+import Reports
 
 /// `joule plugins`: what loaded, what each provides, and why anything was rejected.
 struct PluginsCommand: ParsableCommand {

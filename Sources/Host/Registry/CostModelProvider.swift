@@ -25,7 +25,7 @@ public protocol CostModelInstance: AnyObject {
     /// The raw estimate, not yet checked.
     func estimate(_ layer: LayerDescriptor) throws(CostModelFailure) -> Estimate
     /// The raw network-level terms; only called when the provider has network terms.
-    func estimateNetwork(_ network: NetworkDescriptor) throws(CostModelFailure) -> [NetworkTerm]
+    func estimateNetwork(_ network: PreparedNetwork) throws(CostModelFailure) -> [NetworkTerm]
     /// Raw estimates of every layer of `batch`, written into its results.
     ///
     /// - Throws: the failure and the index of the layer that failed.

@@ -214,7 +214,7 @@ final class FFICostInstance: CostModelInstance {
         return estimate
     }
 
-    func estimateNetwork(_ network: NetworkDescriptor) throws(CostModelFailure) -> [NetworkTerm] {
+    func estimateNetwork(_ network: PreparedNetwork) throws(CostModelFailure) -> [NetworkTerm] {
         throw CostModelFailure(status: JOULE_UNSUPPORTED, message: "FFI cost models have no network-level terms")
     }
 

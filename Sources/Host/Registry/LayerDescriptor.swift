@@ -168,29 +168,40 @@ public struct NetworkDescriptor: Sendable, Equatable {
 
     /// Lends the network to C as a `joule_network` valid only inside `body`.
     public func withCDescriptor<R>(_ body: (UnsafePointer<joule_network>) throws -> R) rethrows -> R {
-        let arena = CArena()
-        let layerPointers = layers.map { Optional(UnsafePointer(arena.value($0.makeCDescriptor(in: arena)))) }
+        let prepared = PreparedNetwork(self)
+        return try withExtendedLifetime(prepared) { try body(prepared.pointer) }
+    }
+}
+
+/// A network lent to C once and used for many calls (its C structs are built once).
+public final class PreparedNetwork {
+    public let descriptor: NetworkDescriptor
+    private let arena = CArena()
+    let pointer: UnsafePointer<joule_network>
+
+    public init(_ descriptor: NetworkDescriptor) {
+        self.descriptor = descriptor
+        let arena = self.arena
+        let layerPointers = descriptor.layers.map { Optional(UnsafePointer(arena.value($0.makeCDescriptor(in: arena)))) }
         var d = joule_network()
         d.struct_size = abiSize(of: joule_network.self)
-        d.mode = UInt32(isTraining ? JOULE_MODE_TRAINING : JOULE_MODE_INFERENCE)
-        d.name = arena.cString(name)
-        d.batch = batch
+        d.mode = UInt32(descriptor.isTraining ? JOULE_MODE_TRAINING : JOULE_MODE_INFERENCE)
+        d.name = arena.cString(descriptor.name)
+        d.batch = descriptor.batch
         d.layer_count = UInt32(layerPointers.count)
-        d.precision = precision.rawValue
+        d.precision = descriptor.precision.rawValue
         d.layers = arena.array(layerPointers)
-        d.params = params
-        d.weight_bytes = weightBytes
+        d.params = descriptor.params
+        d.weight_bytes = descriptor.weightBytes
         var offsets: [UInt32] = [0]
         var indices: [UInt32] = []
-        for i in layers.indices {
-            indices += (i < parents.count ? parents[i] : []).map { UInt32($0) }
+        for i in descriptor.layers.indices {
+            indices += (i < descriptor.parents.count ? descriptor.parents[i] : []).map { UInt32($0) }
             offsets.append(UInt32(indices.count))
         }
         d.parent_offsets = arena.array(offsets)
         d.parent_indices = arena.array(indices)
-        return try withExtendedLifetime(arena) {
-            try withUnsafePointer(to: d) { try body($0) }
-        }
+        pointer = UnsafePointer(arena.value(d))
     }
 }
 

@@ -105,7 +105,7 @@ final class NativeCostInstance: CostModelInstance {
         }
     }
 
-    func estimateNetwork(_ network: NetworkDescriptor) throws(CostModelFailure) -> [NetworkTerm] {
+    func estimateNetwork(_ network: PreparedNetwork) throws(CostModelFailure) -> [NetworkTerm] {
         guard let estimateNetwork = model.pointee.estimate_network else {
             throw CostModelFailure(status: JOULE_UNSUPPORTED, message: "the model has no network-level terms")
         }
@@ -118,9 +118,7 @@ final class NativeCostInstance: CostModelInstance {
             let status: Int32 = storage.withUnsafeMutableBufferPointer { buffer in
                 let pointers = (0..<capacity).map { Optional(buffer.baseAddress! + $0) }
                 return pointers.withUnsafeBufferPointer { termPointers in
-                    network.withCDescriptor { networkPointer in
-                        error.withPointer { estimateNetwork(instance, networkPointer, termPointers.baseAddress, UInt32(capacity), &count, $0) }
-                    }
+                    error.withPointer { estimateNetwork(instance, network.pointer, termPointers.baseAddress, UInt32(capacity), &count, $0) }
                 }
             }
             if status == JOULE_BUFFER_TOO_SMALL, Int(count) > capacity, count <= 100_000 {

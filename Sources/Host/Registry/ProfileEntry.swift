@@ -107,12 +107,17 @@ public final class BoundCostModel {
 
     /// The checked whole-network terms; empty when the model has none.
     public func estimateNetwork(_ network: NetworkDescriptor) throws(CostModelError) -> [NetworkTerm] {
+        try estimateNetwork(PreparedNetwork(network))
+    }
+
+    /// `estimateNetwork` for a network already lent to C (the fast path for repeated calls).
+    public func estimateNetwork(_ network: PreparedNetwork) throws(CostModelError) -> [NetworkTerm] {
         guard entry.provider.hasNetworkTerms else { return [] }
         let terms: [NetworkTerm]
         do {
             terms = try instance.estimateNetwork(network)
         } catch {
-            throw .estimateFailed(model: entry.qualifiedID, layer: "(network \(network.name))", direction: nil,
+            throw .estimateFailed(model: entry.qualifiedID, layer: "(network \(network.descriptor.name))", direction: nil,
                                   status: error.status, message: error.message)
         }
         for term in terms {

@@ -69,6 +69,22 @@ public struct Estimate: Sendable, Equatable {
     /// Writes the estimate into a host-owned struct, never past its `struct_size`.
     public func write(into out: UnsafeMutablePointer<joule_estimate>) {
         let size = out.pointee.struct_size
+        // The common case, a host built against this header or a newer one: no per-field checks.
+        if Int(size) >= MemoryLayout<joule_estimate>.size {
+            out.pointee.flags = flags.rawValue
+            out.pointee.time_seconds = timeSeconds ?? 0
+            out.pointee.power_watts = powerWatts ?? 0
+            out.pointee.energy_joules = energyJoules ?? 0
+            out.pointee.compute_seconds = computeSeconds ?? 0
+            out.pointee.memory_seconds = memorySeconds ?? 0
+            out.pointee.flops = flops ?? 0
+            out.pointee.memory_bytes = memoryBytes ?? 0
+            if let detail, out.pointee.detail_capacity > 0 {
+                var buffer = joule_error(message: out.pointee.detail, capacity: out.pointee.detail_capacity)
+                buffer.set(detail)
+            }
+            return
+        }
         func fits<V>(_ keyPath: KeyPath<joule_estimate, V>) -> Bool { abiHasField(keyPath, structSize: size) }
         if fits(\.flags) { out.pointee.flags = flags.rawValue }
         if fits(\.time_seconds) { out.pointee.time_seconds = timeSeconds ?? 0 }
@@ -95,6 +111,7 @@ extension NetworkTerm {
         if timeSeconds != nil { flags.insert(.time) }
         if powerWatts != nil { flags.insert(.power) }
         if energyJoules != nil { flags.insert(.energy) }
+        if computeSeconds != nil || memorySeconds != nil { flags.insert(.breakdown) }
         if fits(\.kind) { out.pointee.kind = kind.rawValue }
         if fits(\.phase) { out.pointee.phase = phase.rawValue }
         if fits(\.flags) { out.pointee.flags = flags.rawValue }
@@ -102,5 +119,7 @@ extension NetworkTerm {
         if fits(\.time_seconds) { out.pointee.time_seconds = timeSeconds ?? 0 }
         if fits(\.power_watts) { out.pointee.power_watts = powerWatts ?? 0 }
         if fits(\.energy_joules) { out.pointee.energy_joules = energyJoules ?? 0 }
+        if fits(\.compute_seconds) { out.pointee.compute_seconds = computeSeconds ?? 0 }
+        if fits(\.memory_seconds) { out.pointee.memory_seconds = memorySeconds ?? 0 }
     }
 }

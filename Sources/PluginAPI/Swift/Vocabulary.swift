@@ -216,15 +216,22 @@ public struct NetworkTerm: Sendable, Equatable {
     public var timeSeconds: Double?
     public var powerWatts: Double?
     public var energyJoules: Double?
+    /// The compute part of `timeSeconds`, when the model splits it.
+    public var computeSeconds: Double?
+    /// The memory part of `timeSeconds`, when the model splits it.
+    public var memorySeconds: Double?
 
     public init(name: String, kind: NetworkTermKind, phase: NetworkPhase, timeSeconds: Double? = nil,
-                powerWatts: Double? = nil, energyJoules: Double? = nil) {
+                powerWatts: Double? = nil, energyJoules: Double? = nil, computeSeconds: Double? = nil,
+                memorySeconds: Double? = nil) {
         self.name = name
         self.kind = kind
         self.phase = phase
         self.timeSeconds = timeSeconds
         self.powerWatts = powerWatts
         self.energyJoules = energyJoules
+        self.computeSeconds = computeSeconds
+        self.memorySeconds = memorySeconds
     }
 
     /// Reads a term a model filled (host side).
@@ -237,6 +244,8 @@ public struct NetworkTerm: Sendable, Equatable {
         self.init(name: name, kind: kind, phase: phase,
                   timeSeconds: flags.contains(.time) ? d.time_seconds : nil,
                   powerWatts: flags.contains(.power) ? d.power_watts : nil,
-                  energyJoules: flags.contains(.energy) ? d.energy_joules : nil)
+                  energyJoules: flags.contains(.energy) ? d.energy_joules : nil,
+                  computeSeconds: flags.contains(.breakdown) ? d.compute_seconds : nil,
+                  memorySeconds: flags.contains(.breakdown) ? d.memory_seconds : nil)
     }
 }

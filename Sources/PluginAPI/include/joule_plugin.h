@@ -594,6 +594,11 @@ typedef struct joule_network_term {
     double power_watts;
     /** Joules (JOULE_ESTIMATE_ENERGY). */
     double energy_joules;
+    /** The compute part of time_seconds (JOULE_ESTIMATE_BREAKDOWN), so that a host which
+     *  assumes compute and memory overlap can take max(compute, memory). */
+    double compute_seconds;
+    /** The memory part of time_seconds (JOULE_ESTIMATE_BREAKDOWN). */
+    double memory_seconds;
     /* Added in ABI 1.x: append here. */
 } joule_network_term;
 

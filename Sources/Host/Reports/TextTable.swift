@@ -1,23 +1,23 @@
 import Foundation
 
 /// A plain-text table with left-aligned text columns and right-aligned number columns.
-struct TextTable {
-    enum Alignment { case left, right }
+public struct TextTable {
+    public enum Alignment { case left, right }
 
-    var headers: [String]
-    var alignments: [Alignment]
-    var rows: [[String]] = []
+    public var headers: [String]
+    public var alignments: [Alignment]
+    public var rows: [[String]] = []
 
-    init(_ columns: [(String, Alignment)]) {
+    public init(_ columns: [(String, Alignment)]) {
         headers = columns.map(\.0)
         alignments = columns.map(\.1)
     }
 
-    mutating func append(_ row: [String]) {
+    public mutating func append(_ row: [String]) {
         rows.append(row)
     }
 
-    func render() -> String {
+    public func render() -> String {
         let widths = headers.indices.map { column in
             ([headers[column]] + rows.map { column < $0.count ? $0[column] : "" }).map(\.count).max() ?? 0
         }
@@ -34,7 +34,7 @@ struct TextTable {
 
 /// Formats a number with a fixed count of significant digits, without exponent for
 /// everyday magnitudes: 6144 -> "6144", 0.0123 -> "0.0123".
-func formatNumber(_ value: Double, significantDigits: Int = 4) -> String {
+public func formatNumber(_ value: Double, significantDigits: Int = 4) -> String {
     guard value.isFinite else { return "-" }
     if value == 0 { return "0" }
     let magnitude = Int(floor(log10(abs(value))))

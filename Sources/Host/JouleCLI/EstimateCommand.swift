@@ -1,0 +1,191 @@
+import ArgumentParser
+import Estimation
+import JouleJSON
+import Network
+import PluginAPI
+import Registry
+import Reports
+
+/// `joule estimate`: what a network costs on a GPU, per layer and in total.
+struct EstimateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "estimate",
+        abstract: "Estimate the time, power and energy of a training step or an inference batch.",
+        discussion: """
+            SPEC is a network in Paleo's JSON format. Times come from the cost model; when the \
+            model gives no power, power is derived from the GPU profile and labelled so.
+
+            Examples:
+              joule estimate Examples/nets/vgg16.json --gpu TITAN_X
+              joule estimate Examples/nets/alex_v2.json --gpu K80 --batch 256 --ppp-comp 0.62 --ppp-comm 0.72
+              joule estimate Examples/nets/alex_v2.json --gpu TITAN_X --workers 8 --network infiniband --scaling strong
+              joule estimate Examples/nets/alex_v2_2gpu.json --gpu TITAN_X --parallel hybrid --hybrid-workers 2
+              joule estimate Examples/nets/nin.json --gpu H100 --mode inference --per-layer --format json
+
+            JSON output (--format json), schema_version 1: {"schema_version", "network", "gpu", \
+            "cost_model", "mode", "batch", "params", "pipeline", "training": {"forward_seconds", \
+            "backward_seconds", "update_seconds", "step_seconds", "forward_flops", \
+            "backward_flops", "energy_joules", "average_power_watts"} (training) or \
+            "inference": {"latency_seconds", "flops", "energy_joules", "energy_per_sample_joules", \
+            "average_power_watts"}, "energy_provenance", "data_parallel" and \
+            "communication_seconds": {"one_to_all", "tree", "butterfly", "butterfly_mixing"} \
+            (with --workers), "reports" (model-parallel bounds, hybrid table), "coverage", \
+            "layers": [{"name", "type", "output_shape", "forward_seconds", "backward_data_seconds", \
+            "backward_filter_seconds", "forward_flops", "params", "energy_joules", "dead", \
+            "costed_by"}] (with --per-layer), "warnings", "provenance"}. CSV (--format csv): one \
+            row per layer and a TOTAL row.
+            """)
+
+    enum Mode: String, ExpressibleByArgument, CaseIterable { case training, inference }
+    enum Scaling: String, ExpressibleByArgument, CaseIterable { case weak, strong }
+    enum Parallel: String, ExpressibleByArgument, CaseIterable { case data, model, hybrid }
+    enum OnUnsupported: String, ExpressibleByArgument, CaseIterable { case fail, zero, fallback }
+    enum EstimateFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
+
+    @Argument(help: ArgumentHelp("The network: a Paleo JSON spec.", valueName: "spec"))
+    var spec: String
+
+    @OptionGroup var plugins: PluginOptions
+    @OptionGroup var costing: CostingOptions
+
+    @Option(help: "Samples per step on each device (default: the spec's Input batch).")
+    var batch: Int64?
+    @Option(help: "training (forward, backward, update) or inference (forward only).")
+    var mode: Mode = .training
+    @Option(name: .customLong("ppp-comp"), help: "Paleo's platform percent of peak for compute and memory, in (0, 1].")
+    var pppComp: Double?
+    @Option(name: .customLong("ppp-comm"), help: "Paleo's platform percent of peak for communication, in (0, 1].")
+    var pppComm: Double?
+    @Flag(help: "Overlap compute and memory within each layer (max instead of sum), as Paleo's --use_pipeline.")
+    var pipeline = false
+    @Option(help: "Data-parallel workers: adds the gradient-exchange time of each scheme.")
+    var workers: Int64?
+    @Option(help: "Network between workers: aws, ethernet, ethernet20, infiniband, pcie2, pcie3.")
+    var network: String?
+    @Option(help: "weak (each worker keeps the batch) or strong (the batch is split across workers).")
+    var scaling: Scaling = .weak
+    @Option(help: "data, model (model-parallel bounds of the spec's placement) or hybrid.")
+    var parallel: Parallel = .data
+    @Option(name: .customLong("hybrid-workers"), help: "Workers of the hybrid scheme.")
+    var hybridWorkers: Int64?
+    @Flag(name: .customLong("per-layer"), help: "Show every layer.")
+    var perLayer = false
+    @Flag(name: .customLong("prune-dead"), help: "Leave out layers whose output reaches no output (as graph compilers do).")
+    var pruneDead = false
+    @Flag(name: .customLong("allow-unknown-types"), help: "Pass unknown layer types through as Paleo does, instead of failing.")
+    var allowUnknownTypes = false
+    @Option(name: .customLong("on-unsupported"), help: "When the model declines a layer: fail, zero (count it as zero) or fallback.")
+    var onUnsupported: OnUnsupported = .fail
+    @Option(name: .customLong("fallback-model"), help: "The cost model for layers the main one declines (with --on-unsupported fallback).")
+    var fallbackModel: String?
+    @Option(help: "Output format: table, json or csv.")
+    var format: EstimateFormat = .table
+
+    func validate() throws {
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, got \(workers)") }
+        if let hybridWorkers, hybridWorkers < 1 { throw ValidationError("--hybrid-workers must be at least 1") }
+        if mode == .inference && (workers != nil || parallel != .data) {
+            throw ValidationError("--workers and --parallel describe training; drop them or use --mode training")
+        }
+        if parallel != .hybrid && hybridWorkers != nil { throw ValidationError("--hybrid-workers needs --parallel hybrid") }
+        if onUnsupported == .fallback && fallbackModel == nil {
+            throw ValidationError("--on-unsupported fallback needs --fallback-model ID")
+        }
+        if fallbackModel != nil && onUnsupported != .fallback {
+            throw ValidationError("--fallback-model applies with --on-unsupported fallback")
+        }
+        if network != nil && workers == nil && parallel != .hybrid {
+            throw ValidationError("--network applies to data-parallel workers (--workers) or --parallel hybrid")
+        }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let registry = plugins.loadRegistry()
+            try plugins.checkProfileFiles(registry)
+            guard let gpuName = costing.gpu else {
+                throw JouleFailure.badInput("choose a GPU with --gpu ID (`joule gpus` lists them)")
+            }
+            let gpu = try registry.profile(named: gpuName)
+            let model = try registry.costModel(named: costing.costModel ?? defaultModel(registry))
+
+            let linkName = self.network ?? "ethernet"
+            var network = try SpecReader.read(file: spec, options: .init(allowUnknownTypes: allowUnknownTypes))
+            var notes: [String] = []
+            var dataParallel: EstimateReport.DataParallelSettings?
+            var stepBatch = batch ?? network.specBatch
+            if let workers {
+                let perWorker = scaling == .strong ? (stepBatch + workers - 1) / workers : stepBatch
+                dataParallel = .init(workers: workers, network: linkName, scaling: scaling.rawValue,
+                                     perWorkerBatch: perWorker, effectiveBatch: scaling == .strong ? stepBatch : stepBatch * workers)
+                stepBatch = perWorker
+            }
+            if stepBatch != network.batch { network = network.withBatch(stepBatch) }
+            if pruneDead {
+                let dead = network.deadLayers.count
+                network = network.prunedOfDeadBranches()
+                if dead > 0 { notes.append("--prune-dead left out \(dead) layer\(dead == 1 ? "" : "s") that feed no output") }
+            }
+
+            let options = try modelOptions(for: model)
+            let bound = try model.bind(to: gpu, options: options)
+            var policy = EstimationPlan.CoveragePolicy.fail
+            var fallbackEntry: CostModelEntry?
+            switch onUnsupported {
+            case .fail: policy = .fail
+            case .zero: policy = .zero
+            case .fallback:
+                let entry = try registry.costModel(named: fallbackModel!)
+                fallbackEntry = entry
+                policy = .fallback(try entry.bind(to: gpu, options: [:]))
+            }
+            let plan = EstimationPlan(network: network, isTraining: mode == .training)
+            let estimate = try plan.bind(bound, policy: policy).estimate(pipeline: pipeline)
+            let report = EstimateReport(estimate: estimate, gpu: gpu, model: model, fallbackModel: fallbackEntry,
+                                        dataParallel: dataParallel, includeLayers: perLayer, notes: notes)
+            switch format {
+            case .table: print(report.table, terminator: "")
+            case .json: print(JSONWriter.render(report.json), terminator: "")
+            case .csv: print(report.csv, terminator: "")
+            }
+        }
+    }
+
+    /// Paleo when installed, else the first installed model.
+    private func defaultModel(_ registry: PluginRegistry) throws -> String {
+        if let paleo = registry.costModels.first(where: { $0.id == "paleo" }) { return paleo.qualifiedID }
+        guard let first = registry.costModels.first else {
+            throw JouleFailure.badInput("no cost model is installed (see `joule plugins`)")
+        }
+        return first.qualifiedID
+    }
+
+    /// The model's options from the flags; a flag the model has no option for is an error.
+    private func modelOptions(for model: CostModelEntry) throws -> [String: String] {
+        var options = try costing.parsedCostOptions()
+        let accepted = Set(model.provider.options.map(\.key))
+        func set(_ flag: String, _ key: String, _ value: String?, required: Bool = true) throws {
+            guard let value else { return }
+            guard accepted.contains(key) else {
+                if !required { return }
+                throw JouleFailure.badInput("\(flag) needs a cost model with a '\(key)' option; \(model.qualifiedID) has "
+                                            + (accepted.isEmpty ? "none" : accepted.sorted().joined(separator: ", ")))
+            }
+            if let given = options[key], given != value {
+                throw ValidationError("\(flag) \(value) contradicts --cost-option \(key)=\(given)")
+            }
+            options[key] = value
+        }
+        try set("--ppp-comp", "ppp_comp", pppComp.map { String($0) })
+        try set("--ppp-comm", "ppp_comm", pppComm.map { String($0) })
+        try set("--workers", "workers", workers.map { String($0) })
+        try set("--network", "network", network)
+        try set("--parallel", "parallel", parallel == .data ? nil : parallel.rawValue)
+        try set("--hybrid-workers", "hybrid_workers", hybridWorkers.map { String($0) })
+        // --pipeline overlaps the layer sums in the host; models that also overlap their own
+        // tables (Paleo's hybrid scheme) get told.
+        try set("--pipeline", "pipeline", pipeline ? "true" : nil, required: false)
+        return options
+    }
+}
