@@ -13,6 +13,16 @@ struct PaleoDevice {
     var pppCompute: Double
     /// Platform percent of peak for network and cross-device transfers.
     var pppCommunication: Double
+    /// One clock cycle in milliseconds: the floor of every term. Zero when the profile
+    /// gives no clock (no floor).
+    let cycleMilliseconds: Double
+    // Paleo's divisions folded into one factor each, because these run for every term of
+    // every layer-pass: FLOPs / 1e9 / peak · 1e3 / ppp, and bytes / 2^30 / bandwidth · 1e3 / ppp.
+    // The results differ from the divided forms by a few ulps at most.
+    private let millisecondsPerFlop: Double
+    private let millisecondsPerFlopAtFullPeak: Double
+    private let millisecondsPerByte: Double
+    private let millisecondsPerByteAtFullPeak: Double
 
     init(profile: HardwareProfile, pppCompute: Double, pppCommunication: Double) {
         clockMHz = profile.clockHz / 1e6
@@ -20,30 +30,33 @@ struct PaleoDevice {
         bandwidthGBs = profile.memoryBandwidthBytesPerSecond / 1e9
         self.pppCompute = pppCompute
         self.pppCommunication = pppCommunication
-    }
-
-    /// One clock cycle in milliseconds: the floor of every term. Zero when the profile
-    /// gives no clock (no floor).
-    var cycleMilliseconds: Double {
-        clockMHz > 0 ? 1 / clockMHz / 1e3 : 0
+        cycleMilliseconds = clockMHz > 0 ? 1 / clockMHz / 1e3 : 0
+        millisecondsPerFlopAtFullPeak = 1e3 / (1e9 * peakGFLOPs)
+        millisecondsPerFlop = millisecondsPerFlopAtFullPeak / pppCompute
+        millisecondsPerByteAtFullPeak = 1e3 / (1_073_741_824 * bandwidthGBs)
+        millisecondsPerByte = millisecondsPerByteAtFullPeak / pppCompute
     }
 
     /// `_estimate_comp_time`: a compute term; zero FLOPs cost exactly 0 (no floor).
+    /// `fullPeak` ignores PPP, as Paleo's weight update does.
     @inline(__always)
-    func computeMilliseconds(_ flops: Double, ppp: Double? = nil) -> Double {
+    func computeMilliseconds(_ flops: Double, fullPeak: Bool = false) -> Double {
         if flops == 0 { return 0 }
-        let gflops = flops / 1e9
-        var milliseconds = gflops / peakGFLOPs * 1e3
-        milliseconds /= ppp ?? pppCompute
-        return max(cycleMilliseconds, milliseconds)
+        return max(cycleMilliseconds, flops * (fullPeak ? millisecondsPerFlopAtFullPeak : millisecondsPerFlop))
     }
 
-    /// `_estimate_comm_time`: a memory term, always floored (even for 0 bytes). The
-    /// bandwidth defaults to device memory and the PPP to the compute one, as in Paleo.
+    /// `_estimate_comm_time`: a device-memory term, always floored (even for 0 bytes).
+    /// `fullPeak` ignores PPP, as Paleo's weight update does.
     @inline(__always)
-    func memoryMilliseconds(_ bytes: Double, bandwidthGBs bandwidth: Double? = nil, ppp: Double? = nil) -> Double {
+    func memoryMilliseconds(_ bytes: Double, fullPeak: Bool = false) -> Double {
+        max(cycleMilliseconds, bytes * (fullPeak ? millisecondsPerByteAtFullPeak : millisecondsPerByte))
+    }
+
+    /// `_estimate_comm_time` with another bandwidth and the communication PPP: a remote
+    /// fetch. `bandwidth` is in Paleo's "GB/s" (read as GiB/s); `nil` means device memory.
+    func transferMilliseconds(_ bytes: Double, bandwidthGBs bandwidth: Double?) -> Double {
         var milliseconds = bytes / 1_073_741_824 / (bandwidth ?? bandwidthGBs) * 1e3
-        milliseconds /= ppp ?? pppCompute
+        milliseconds /= pppCommunication
         return max(cycleMilliseconds, milliseconds)
     }
 }

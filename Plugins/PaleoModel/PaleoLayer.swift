@@ -1,179 +1,210 @@
 import PluginAPI
 
-/// One layer as Paleo's FlopsProfiler sees it, built from the host's `joule_layer`.
+/// One layer as Paleo's FlopsProfiler sees it, read straight from the host's `joule_layer`.
 ///
 /// Paleo models five kinds of layer (convolution, deconvolution, inner product, pooling,
-/// dropout); every other layer costs nothing but its remote fetches.
+/// dropout); every other layer costs nothing but its remote fetches. The functions read
+/// fields through the pointer and build their convolutions on the stack: this runs for
+/// every layer-pass of every estimate, so nothing here allocates or copies the host's struct.
 enum PaleoLayer {
-    case convolution(PaleoConvolution, backprop: Bool)
-    /// A deconvolution as Paleo builds it: the convolution it transposes, the equivalent
-    /// convolution (the transposed one's input gradient) and the filter-gradient convolution
-    /// of that, all at the spec's batch.
-    case deconvolution(transposed: PaleoConvolution, equivalent: PaleoConvolution, backFilters: PaleoConvolution, backprop: Bool)
-    /// X [N, D] × W [D, M] = Y [N, M].
-    case innerProduct(n: Int64, d: Int64, m: Int64)
-    case pooling(inputs: (Int64, Int64, Int64, Int64), outputs: (Int64, Int64, Int64, Int64), kernelH: Int64, kernelW: Int64)
-    case dropout(elements: Double)
-    /// A layer Paleo assigns no time (Input, Concatenate, Softmax, Elementwise, Reshape,
-    /// Sigmoid, UpSampling2D, and types it does not know, such as BatchNorm).
-    case free
-
     /// Why Paleo cannot cost a layer.
     struct Unsupported: Error {
         var reason: String
     }
 
-    /// Reads a layer. Throws for what Paleo has no model of (grouped or dilated
-    /// convolutions, explicit pooling padding, non-4-D windows).
-    init(_ layer: UnsafePointer<joule_layer>) throws(Unsupported) {
-        let l = layer.pointee
-        let backprop = l.flags & LayerFlags.fedByInput.rawValue == 0
-        switch Int32(bitPattern: l.op) {
-        case JOULE_OP_CONVOLUTION, JOULE_OP_DECONVOLUTION:
-            guard l.groups <= 1 else { throw Unsupported(reason: "Paleo has no model of grouped convolutions") }
-            guard l.dilation.0 <= 1, l.dilation.1 <= 1 else { throw Unsupported(reason: "Paleo has no model of dilated convolutions") }
-            guard l.input_count >= 1, let inputs = l.inputs, inputs[0].rank == 4, l.output.rank == 4 else {
-                throw Unsupported(reason: "Paleo models 4-D (NHWC) convolutions only")
-            }
-            let input = quad(inputs[0])
-            let output = quad(l.output)
-            let padding: PaleoConvolution.Padding
-            switch Int32(bitPattern: l.padding_mode) {
-            case JOULE_PADDING_SAME: padding = .same
-            case JOULE_PADDING_VALID: padding = .valid
-            default: padding = .explicit(l.padding.0, l.padding.2)
-            }
-            if Int32(bitPattern: l.op) == JOULE_OP_CONVOLUTION {
-                let filters = (l.kernel.0, l.kernel.1, input.3, output.3)
-                guard let conv = PaleoConvolution(inputs: input, filters: filters, strideH: l.stride.0, strideW: l.stride.1,
-                                                  padding: padding)
-                else { throw Unsupported(reason: "the convolution's shapes are inconsistent") }
-                self = .convolution(conv, backprop: backprop)
-            } else {
-                // Paleo builds the transposed convolution from the spec's output_shape, so it
-                // keeps the spec's batch even when the batch is changed.
-                let target = (l.spec_batch, output.1, output.2, output.3)
-                let filters = (l.kernel.0, l.kernel.1, output.3, input.3)
-                guard let transposed = PaleoConvolution(inputs: target, filters: filters, strideH: l.stride.0,
-                                                        strideW: l.stride.1, padding: padding),
-                      var equivalent = transposed.gradient(wrt: .inputs),
-                      equivalent.outputShape == [target.0, target.1, target.2, target.3],
-                      var backFilters = equivalent.gradient(wrt: .filters),
-                      backFilters.outputs.1 == filters.0, backFilters.outputs.2 == filters.1
-                else {
-                    throw Unsupported(reason: "Paleo cannot model this deconvolution: the convolutions it is built from "
-                                      + "do not give back its shapes (Paleo itself fails on it)")
-                }
-                // As Paleo does: the filter gradient inherits the equivalent convolution's holes.
-                backFilters.percentHoles = equivalent.percentHoles
-                backFilters.holePosition = .filters
-                equivalent.holePosition = .inputs
-                self = .deconvolution(transposed: transposed, equivalent: equivalent, backFilters: backFilters, backprop: backprop)
-            }
-        case JOULE_OP_FULLY_CONNECTED:
-            guard l.input_count >= 1, let inputs = l.inputs else { throw Unsupported(reason: "an inner product needs an input") }
-            let shape = inputs[0]
-            var flat: Int64 = 1
-            for i in 1..<Int(max(shape.rank, 1)) { flat *= dim(shape, i) }
-            self = .innerProduct(n: dim(shape, 0), d: flat, m: dim(l.output, Int(l.output.rank) - 1))
+    /// Checks that Paleo can model the layer; throws the reason when it cannot (grouped or
+    /// dilated convolutions, explicit pooling padding, shapes Paleo's own code rejects).
+    static func check(_ layer: UnsafePointer<joule_layer>) throws(Unsupported) {
+        switch Int32(bitPattern: layer.pointee.op) {
+        case JOULE_OP_CONVOLUTION:
+            _ = try windowGeometry(layer)
+            guard PaleoConvolution(layer: layer).isValid else { throw Unsupported(reason: "the convolution's shapes are inconsistent") }
+        case JOULE_OP_DECONVOLUTION:
+            _ = try transposedConvolution(layer)
         case JOULE_OP_POOLING:
-            guard l.input_count >= 1, let inputs = l.inputs, inputs[0].rank == 4, l.output.rank == 4 else {
-                throw Unsupported(reason: "Paleo models 4-D (NHWC) pooling only")
-            }
-            guard Int32(bitPattern: l.padding_mode) != JOULE_PADDING_EXPLICIT else {
+            guard layer.pointee.input_count >= 1, let inputs = layer.pointee.inputs, inputs[0].rank == 4,
+                  layer.pointee.output.rank == 4
+            else { throw Unsupported(reason: "Paleo models 4-D (NHWC) pooling only") }
+            guard Int32(bitPattern: layer.pointee.padding_mode) != JOULE_PADDING_EXPLICIT else {
                 throw Unsupported(reason: "Paleo's pooling takes SAME or VALID padding only")
             }
-            self = .pooling(inputs: quad(inputs[0]), outputs: quad(l.output), kernelH: l.kernel.0, kernelW: l.kernel.1)
-        case JOULE_OP_DROPOUT:
-            var elements = 1.0
-            if l.input_count >= 1, let inputs = l.inputs {
-                for i in 0..<Int(inputs[0].rank) { elements *= Double(dim(inputs[0], i)) }
+        case JOULE_OP_FULLY_CONNECTED:
+            guard layer.pointee.input_count >= 1, layer.pointee.inputs != nil else {
+                throw Unsupported(reason: "an inner product needs an input")
             }
-            self = .dropout(elements: elements)
         default:
-            self = .free
+            break
         }
     }
 
-    /// Paleo's `weights_in_bytes` of the layer.
-    var weightBytes: Double {
-        switch self {
-        case .convolution(let conv, _):
-            return (d(conv.filters.0) * d(conv.filters.1) * d(conv.filters.2) * d(conv.filters.3) + d(conv.filters.3)) * 4
-        case .deconvolution(let transposed, _, _, _):
-            let f = transposed.filters
-            return (d(f.0) * d(f.1) * d(f.2) * d(f.3) + d(f.3)) * 4
-        case .innerProduct(_, let dd, let m):
-            return d(dd) * d(m) * 4 + d(m) * 4
-        default:
-            return 0
+    /// Whether Paleo assigns the layer any time of its own.
+    static func isModelled(_ layer: UnsafePointer<joule_layer>) -> Bool {
+        switch Int32(bitPattern: layer.pointee.op) {
+        case JOULE_OP_CONVOLUTION, JOULE_OP_DECONVOLUTION, JOULE_OP_FULLY_CONNECTED, JOULE_OP_POOLING, JOULE_OP_DROPOUT: true
+        default: false
         }
     }
 
-    /// Whether Paleo assigns this layer any time of its own.
-    var isModelled: Bool {
-        if case .free = self { return false }
-        return true
+    /// Paleo's `weights_in_bytes`: filters and biases of convolutions and deconvolutions,
+    /// weights and biases of inner products; nothing for other layers (BatchNorm included,
+    /// which Paleo does not know).
+    @inline(__always)
+    static func weightBytes(_ layer: UnsafePointer<joule_layer>) -> Double {
+        let op = Int32(bitPattern: layer.pointee.op)
+        guard op == JOULE_OP_CONVOLUTION || op == JOULE_OP_DECONVOLUTION || op == JOULE_OP_FULLY_CONNECTED,
+              layer.pointee.input_count >= 1, let inputs = layer.pointee.inputs
+        else { return 0 }
+        let input = inputs[0], output = layer.pointee.output
+        let inChannels = d(dim(input, Int(input.rank) - 1)), outChannels = d(dim(output, Int(output.rank) - 1))
+        let kernel = d(layer.pointee.kernel.0) * d(layer.pointee.kernel.1)
+        switch op {
+        case JOULE_OP_CONVOLUTION:
+            // [kh, kw, C_in, C_out] plus a bias per output channel.
+            return (kernel * inChannels * outChannels + outChannels) * 4
+        case JOULE_OP_DECONVOLUTION:
+            // Paleo's filter is the transposed convolution's [kh, kw, C_out, C_in]; its bias
+            // counts the last dimension, which is this layer's input channels.
+            return (kernel * outChannels * inChannels + inChannels) * 4
+        default:
+            // [D, M] weights (a 4-D input flattened) plus M biases.
+            var flat = 1.0
+            for i in 1..<Int(max(input.rank, 1)) { flat *= d(dim(input, i)) }
+            return (flat * outChannels + outChannels) * 4
+        }
     }
 
     /// Paleo's time for one direction, without remote fetches.
     ///
     /// - Throws: where Paleo's own assertions fail (a backward convolution whose gradient
     ///   does not give back the input or filter shape).
-    func time(_ direction: PassDirection, on device: PaleoDevice) throws(Unsupported) -> PaleoTime {
-        switch self {
-        case .convolution(let conv, let backprop):
+    @inline(__always)
+    static func time(_ layer: UnsafePointer<joule_layer>, _ direction: PassDirection, on device: PaleoDevice) throws(Unsupported) -> PaleoTime {
+        let backprop = layer.pointee.flags & JOULE_LAYER_FED_BY_INPUT == 0
+        switch Int32(bitPattern: layer.pointee.op) {
+        case JOULE_OP_CONVOLUTION:
+            let conv = PaleoConvolution(layer: layer)
+            guard conv.isValid else {
+                _ = try windowGeometry(layer)
+                throw Unsupported(reason: "the convolution's shapes are inconsistent")
+            }
             switch direction {
             case .forward:
                 return conv.gemm(on: device)
             case .backwardData:
-                guard let dummy = conv.gradient(wrt: .inputs), dummy.outputShape == conv.inputShape else {
-                    throw Unsupported(reason: Self.backwardFailure("input", conv))
+                let dummy = conv.gradient(wrt: .inputs)
+                guard dummy.outputs == conv.inputs else {
+                    throw Unsupported(reason: backwardFailure("input"))
                 }
                 return backprop ? dummy.gemm(on: device) : .zero
             case .backwardFilter:
-                guard let dummy = conv.gradient(wrt: .filters), dummy.outputs.1 == conv.filters.0, dummy.outputs.2 == conv.filters.1 else {
-                    throw Unsupported(reason: Self.backwardFailure("filter", conv))
+                let dummy = conv.gradient(wrt: .filters)
+                guard dummy.outputs.1 == conv.filters.0, dummy.outputs.2 == conv.filters.1 else {
+                    throw Unsupported(reason: backwardFailure("filter"))
                 }
                 return dummy.gemm(on: device)
             case .weightUpdate:
-                return Self.update(weightBytes, on: device)
+                return update(weightBytes(layer), on: device)
             }
-        case .deconvolution(let transposed, let equivalent, let backFilters, let backprop):
+        case JOULE_OP_DECONVOLUTION:
+            let (transposed, equivalent, backFilters) = try transposedConvolution(layer)
             switch direction {
             case .forward: return backprop ? equivalent.gemm(on: device) : .zero
             case .backwardData: return transposed.gemm(on: device)
             case .backwardFilter: return backFilters.gemm(on: device)
-            case .weightUpdate: return Self.update(weightBytes, on: device)
+            case .weightUpdate: return update(weightBytes(layer), on: device)
             }
-        case .innerProduct(let n, let dd, let m):
+        case JOULE_OP_FULLY_CONNECTED:
+            guard layer.pointee.input_count >= 1, let inputs = layer.pointee.inputs else {
+                throw Unsupported(reason: "an inner product needs an input")
+            }
+            let shape = inputs[0]
+            // Paleo flattens a 4-D input to [N, H·W·C].
+            var flat: Int64 = 1
+            for i in 1..<Int(max(shape.rank, 1)) { flat *= dim(shape, i) }
+            let n = dim(shape, 0), m = dim(layer.pointee.output, Int(layer.pointee.output.rank) - 1)
             switch direction {
-            case .forward: return Self.innerProduct((n, dd), (dd, m), (n, m), on: device)
-            case .backwardData: return Self.innerProduct((n, m), (m, dd), (n, dd), on: device)
-            case .backwardFilter: return Self.innerProduct((dd, n), (n, m), (dd, m), on: device)
-            case .weightUpdate: return Self.update(weightBytes, on: device)
+            case .forward: return innerProduct((n, flat), (flat, m), (n, m), on: device)
+            case .backwardData: return innerProduct((n, m), (m, flat), (n, flat), on: device)
+            case .backwardFilter: return innerProduct((flat, n), (n, m), (flat, m), on: device)
+            case .weightUpdate: return update(weightBytes(layer), on: device)
             }
-        case .pooling(let inputs, let outputs, let kernelH, let kernelW):
+        case JOULE_OP_POOLING:
             guard direction == .forward || direction == .backwardData else { return .zero }
-            let flops = 2 * d(kernelH) * d(kernelW) * d(inputs.3) * d(outputs.1) * d(outputs.2) * d(inputs.0)
-            let inputBytes = d(inputs.0) * d(inputs.1) * d(inputs.2) * d(inputs.3) * 4
-            let outputBytes = d(outputs.0) * d(outputs.1) * d(outputs.2) * d(outputs.3) * 4
+            guard layer.pointee.input_count >= 1, let inputs = layer.pointee.inputs, inputs[0].rank == 4 else {
+                throw Unsupported(reason: "Paleo models 4-D (NHWC) pooling only")
+            }
+            let input = quad(inputs), output = outputQuad(layer)
+            let flops = 2 * d(layer.pointee.kernel.0) * d(layer.pointee.kernel.1) * d(input.3) * d(output.1) * d(output.2) * d(input.0)
+            let inputBytes = d(input.0) * d(input.1) * d(input.2) * d(input.3) * 4
+            let outputBytes = d(output.0) * d(output.1) * d(output.2) * d(output.3) * 4
             var memory = device.memoryMilliseconds(inputBytes)
             memory += device.memoryMilliseconds(outputBytes)
-            return PaleoTime(compute: device.computeMilliseconds(flops), memory: memory, flops: flops,
-                             bytes: inputBytes + outputBytes)
-        case .dropout(let elements):
+            return PaleoTime(compute: device.computeMilliseconds(flops), memory: memory, flops: flops, bytes: inputBytes + outputBytes)
+        case JOULE_OP_DROPOUT:
             guard direction == .forward || direction == .backwardData else { return .zero }
+            var elements = 1.0
+            if layer.pointee.input_count >= 1, let inputs = layer.pointee.inputs {
+                for i in 0..<Int(inputs[0].rank) { elements *= Double(dim(inputs[0], i)) }
+            }
             let compute = device.computeMilliseconds(elements)
             var memory = device.memoryMilliseconds(elements * 4)
             memory += device.memoryMilliseconds(elements * 4)
             return PaleoTime(compute: compute, memory: memory, flops: elements, bytes: elements * 8)
-        case .free:
+        default:
             return .zero
         }
     }
 
+    /// A deconvolution as Paleo builds it: the convolution it transposes (from the spec's
+    /// output shape, so at the spec's batch even when the batch is changed), the equivalent
+    /// convolution that computes its forward pass (the transposed one's input gradient) and
+    /// that one's filter gradient, checked as Paleo's assertions check them.
+    @inline(__always)
+    static func transposedConvolution(_ layer: UnsafePointer<joule_layer>) throws(Unsupported)
+        -> (transposed: PaleoConvolution, equivalent: PaleoConvolution, backFilters: PaleoConvolution)
+    {
+        let (input, output, padding) = try windowGeometry(layer)
+        let target = (layer.pointee.spec_batch, output.1, output.2, output.3)
+        let filters = (layer.pointee.kernel.0, layer.pointee.kernel.1, output.3, input.3)
+        let transposed = PaleoConvolution(inputs: target, filters: filters, strideH: layer.pointee.stride.0,
+                                          strideW: layer.pointee.stride.1, padding: padding)
+        guard transposed.isValid,
+              case let equivalent = transposed.gradient(wrt: .inputs), equivalent.outputs == transposed.inputs,
+              case var backFilters = equivalent.gradient(wrt: .filters),
+              backFilters.outputs.1 == filters.0, backFilters.outputs.2 == filters.1
+        else {
+            throw Unsupported(reason: "Paleo cannot model this deconvolution: the convolutions it is built from "
+                              + "do not give back its shapes (Paleo itself fails on it)")
+        }
+        // As Paleo does: the filter gradient inherits the equivalent convolution's holes.
+        backFilters.percentHoles = equivalent.percentHoles
+        backFilters.holePosition = .filters
+        return (transposed, equivalent, backFilters)
+    }
+
+    /// Input and output shapes and padding of a windowed layer.
+    @inline(__always)
+    static func windowGeometry(_ layer: UnsafePointer<joule_layer>) throws(Unsupported)
+        -> ((Int64, Int64, Int64, Int64), (Int64, Int64, Int64, Int64), PaleoConvolution.Padding)
+    {
+        guard layer.pointee.groups <= 1 else { throw Unsupported(reason: "Paleo has no model of grouped convolutions") }
+        guard layer.pointee.dilation.0 <= 1, layer.pointee.dilation.1 <= 1 else {
+            throw Unsupported(reason: "Paleo has no model of dilated convolutions")
+        }
+        guard layer.pointee.input_count >= 1, let inputs = layer.pointee.inputs, inputs[0].rank == 4,
+              layer.pointee.output.rank == 4
+        else { throw Unsupported(reason: "Paleo models 4-D (NHWC) convolutions only") }
+        let padding: PaleoConvolution.Padding
+        switch Int32(bitPattern: layer.pointee.padding_mode) {
+        case JOULE_PADDING_SAME: padding = .same
+        case JOULE_PADDING_VALID: padding = .valid
+        default: padding = .explicit(layer.pointee.padding.0, layer.pointee.padding.2)
+        }
+        return (quad(inputs), outputQuad(layer), padding)
+    }
+
     /// `_innerproduct(X, W, Y)`.
+    @inline(__always)
     static func innerProduct(_ x: (Int64, Int64), _ w: (Int64, Int64), _ y: (Int64, Int64), on device: PaleoDevice) -> PaleoTime {
         let flops = 2 * d(x.0) * d(x.1) * d(w.1)
         let bytesX = d(x.0) * d(x.1) * 4, bytesW = d(w.0) * d(w.1) * 4, bytesY = d(y.0) * d(y.1) * 4
@@ -187,22 +218,29 @@ enum PaleoLayer {
     static func update(_ weightBytes: Double, on device: PaleoDevice) -> PaleoTime {
         let parameters = (weightBytes / 4).rounded(.down)
         let flops = 2 * parameters
-        let compute = device.computeMilliseconds(flops, ppp: 1.0)
-        let memory = 3 * device.memoryMilliseconds(weightBytes, ppp: 1.0)
+        let compute = device.computeMilliseconds(flops, fullPeak: true)
+        let memory = 3 * device.memoryMilliseconds(weightBytes, fullPeak: true)
         return PaleoTime(compute: compute, memory: memory, flops: flops, bytes: weightBytes)
     }
 
-    static func backwardFailure(_ what: String, _ conv: PaleoConvolution) -> String {
+    static func backwardFailure(_ what: String) -> String {
         "Paleo's backward model cannot cost this convolution: its \(what)-gradient convolution does not give back "
             + "the \(what) shape (the original code fails here too; it happens with SAME padding and an even kernel, "
             + "explicit padding other than (k-1)/2, or a stride of 3 that leaves a remainder of 2)"
     }
 }
 
-/// The first four dimensions of a shape.
+/// The first four dimensions of a shape, read in place (a `joule_shape` is 72 bytes; copying
+/// it to read four numbers costs more than Paleo's arithmetic).
 @inline(__always)
-func quad(_ shape: joule_shape) -> (Int64, Int64, Int64, Int64) {
-    (shape.dims.0, shape.dims.1, shape.dims.2, shape.dims.3)
+func quad(_ shape: UnsafePointer<joule_shape>) -> (Int64, Int64, Int64, Int64) {
+    (shape.pointee.dims.0, shape.pointee.dims.1, shape.pointee.dims.2, shape.pointee.dims.3)
+}
+
+/// The output shape's first four dimensions.
+@inline(__always)
+func outputQuad(_ layer: UnsafePointer<joule_layer>) -> (Int64, Int64, Int64, Int64) {
+    (layer.pointee.output.dims.0, layer.pointee.output.dims.1, layer.pointee.output.dims.2, layer.pointee.output.dims.3)
 }
 
 /// Dimension `i` of a shape, without building an array.

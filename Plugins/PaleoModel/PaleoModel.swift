@@ -11,7 +11,7 @@ import PluginAPI
 /// (in the forward and backward-data directions); per network, the weight update, the four
 /// gradient-exchange schemes, and with `parallel=model` or `parallel=hybrid` Paleo's bounds
 /// and hybrid table.
-struct PaleoModel: CostModel {
+final class PaleoModel: DirectCostModel {
     static var hasNetworkTerms: Bool { true }
 
     enum Parallelism: String { case data, model, hybrid }
@@ -63,30 +63,52 @@ struct PaleoModel: CostModel {
 
     func supports(_ layer: LayerView) -> LayerSupport {
         do {
-            let paleo = try PaleoLayer(layer.pointer)
-            return .supported(quality: paleo.isModelled ? 100 : 10)
+            try PaleoLayer.check(layer.pointer)
+            return .supported(quality: PaleoLayer.isModelled(layer.pointer) ? 100 : 10)
         } catch {
             return .declined(reason: error.reason)
         }
     }
 
     func estimate(_ layer: LayerView) throws -> Estimate {
-        let paleo: PaleoLayer
-        let direction = layer.pointer.pointee.direction
+        let (time, note) = try paleoTime(layer.pointer)
+        return Estimate(timeSeconds: time.total * 1e-3, computeSeconds: time.compute * 1e-3,
+                        memorySeconds: time.memory * 1e-3, flops: time.flops, memoryBytes: time.bytes, detail: note)
+    }
+
+    /// The same as `estimate(_:)`, written straight into the host's struct.
+    func estimate(_ layer: UnsafePointer<joule_layer>, into out: UnsafeMutablePointer<joule_estimate>) throws {
+        let (time, note) = try paleoTime(layer)
+        guard Int(out.pointee.struct_size) >= MemoryLayout<joule_estimate>.size, note == nil else {
+            Estimate(timeSeconds: time.total * 1e-3, computeSeconds: time.compute * 1e-3, memorySeconds: time.memory * 1e-3,
+                     flops: time.flops, memoryBytes: time.bytes, detail: note).write(into: out)
+            return
+        }
+        out.pointee.flags = JOULE_ESTIMATE_TIME | JOULE_ESTIMATE_BREAKDOWN | JOULE_ESTIMATE_COUNTS
+        out.pointee.time_seconds = time.total * 1e-3
+        out.pointee.compute_seconds = time.compute * 1e-3
+        out.pointee.memory_seconds = time.memory * 1e-3
+        out.pointee.flops = time.flops
+        out.pointee.memory_bytes = time.bytes
+    }
+
+    /// Paleo's time (in milliseconds, as Paleo keeps it) for one layer-pass, remote
+    /// fetches included in the forward and backward-data directions.
+    @inline(__always)
+    private func paleoTime(_ layer: UnsafePointer<joule_layer>) throws -> (PaleoTime, String?) {
+        let direction = layer.pointee.direction
         guard let pass = PassDirection(rawValue: direction) else {
             throw PluginError.unsupported("unknown direction \(direction)")
         }
         do {
-            paleo = try PaleoLayer(layer.pointer)
-            var time = try paleo.time(pass, on: device)
-            var detail: String?
+            var time = try PaleoLayer.time(layer, pass, on: device)
+            var note: String?
             if pass == .forward || pass == .backwardData {
-                let (fetch, note) = remoteFetch(layer.pointer, bandwidthGBs: nil)
+                let (fetch, fetchNote) = remoteFetch(layer, bandwidthGBs: nil)
                 time = time + fetch
-                detail = note
+                note = fetchNote
             }
-            return Estimate(timeSeconds: time.total * 1e-3, computeSeconds: time.compute * 1e-3,
-                            memorySeconds: time.memory * 1e-3, flops: time.flops, memoryBytes: time.bytes, detail: detail)
+            return (time, note)
         } catch {
             throw PluginError.unsupported(error.reason)
         }
@@ -98,27 +120,35 @@ struct PaleoModel: CostModel {
     /// differs from a layer placed on "0". Crossing a group of four devices halves the
     /// bandwidth, once more per such input. Paleo's data- and model-parallel paths fail on
     /// that halving (their bandwidth is None); Joule halves the device's memory bandwidth.
+    @inline(__always)
     func remoteFetch(_ layer: UnsafePointer<joule_layer>, bandwidthGBs: Double?) -> (PaleoTime, String?) {
-        let l = layer.pointee
-        guard l.input_count > 0, let inputs = l.inputs else { return (.zero, nil) }
-        let current = l.device
+        // The common case, nothing placed: no fetch at all.
+        if layer.pointee.device == nil && layer.pointee.input_devices == nil { return (.zero, nil) }
+        return placedFetch(layer, bandwidthGBs: bandwidthGBs)
+    }
+
+    private func placedFetch(_ layer: UnsafePointer<joule_layer>, bandwidthGBs: Double?) -> (PaleoTime, String?) {
+        let count = layer.pointee.input_count
+        guard count > 0, let inputs = layer.pointee.inputs else { return (.zero, nil) }
+        let current = layer.pointee.device
+        let tags = layer.pointee.input_devices
         var fetch = 0.0, bytesMoved = 0.0
         var bandwidth = bandwidthGBs
         var note: String?
-        func tag(_ i: Int) -> UnsafePointer<CChar>? { l.input_devices?[i] }
+        func tag(_ i: Int) -> UnsafePointer<CChar>? { tags?[i] }
         func elements(_ shape: joule_shape) -> Double {
             var product = 1.0
             for i in 0..<Int(shape.rank) { product *= Double(dim(shape, i)) }
             return product
         }
-        if l.input_count == 1 {
+        if count == 1 {
             if !sameDevice(current, tag(0)) {
                 let bytes = elements(inputs[0]) * 4
-                fetch += device.memoryMilliseconds(bytes, bandwidthGBs: bandwidth, ppp: device.pppCommunication)
+                fetch += device.transferMilliseconds(bytes, bandwidthGBs: bandwidth)
                 bytesMoved += bytes
             }
         } else {
-            for i in 0..<Int(l.input_count) where !sameDevice(current, tag(i)) {
+            for i in 0..<Int(count) where !sameDevice(current, tag(i)) {
                 if group(current) != group(tag(i)) {
                     if bandwidth == nil {
                         note = "a cross-group fetch outside hybrid mode, where Paleo's original code fails; Joule halves the device bandwidth"
@@ -126,7 +156,7 @@ struct PaleoModel: CostModel {
                     bandwidth = (bandwidth ?? device.bandwidthGBs) / 2
                 }
                 let bytes = elements(inputs[i]) * 4
-                fetch += device.memoryMilliseconds(bytes, bandwidthGBs: bandwidth, ppp: device.pppCommunication)
+                fetch += device.transferMilliseconds(bytes, bandwidthGBs: bandwidth)
                 bytesMoved += bytes
             }
         }
@@ -154,15 +184,11 @@ struct PaleoModel: CostModel {
     // MARK: - Network terms
 
     func estimateNetwork(_ network: NetworkView) throws -> [NetworkTerm] {
-        let layers = network.layers
-        var paleoLayers: [PaleoLayer] = []
-        paleoLayers.reserveCapacity(layers.count)
-        for layer in layers {
-            do { paleoLayers.append(try PaleoLayer(layer.pointer)) } catch {
-                throw PluginError.unsupported("layer \(layer.name): \(error.reason)")
-            }
+        let d = network.pointer.pointee
+        var weightBytes = 0.0
+        for i in 0..<Int(d.layer_count) {
+            if let layer = d.layers?[i] { weightBytes += PaleoLayer.weightBytes(layer) }
         }
-        let weightBytes = paleoLayers.reduce(0.0) { $0 + $1.weightBytes }
         var terms: [NetworkTerm] = []
         let update = PaleoLayer.update(weightBytes, on: device)
         terms.append(NetworkTerm(name: "weight_update", kind: .additive, phase: .update, timeSeconds: update.total * 1e-3,
@@ -177,24 +203,23 @@ struct PaleoModel: CostModel {
         case .data:
             break
         case .model:
-            terms += try modelParallelBounds(layers, paleoLayers, parents: network.parents)
+            terms += try modelParallelBounds(network.layers, parents: network.parents)
         case .hybrid:
-            terms += try hybridTerms(layers, paleoLayers, parents: network.parents)
+            terms += try hybridTerms(network.layers, parents: network.parents)
         }
         return terms
     }
 
     /// Forward and backward totals of each layer (fetch included), as Paleo's simulation
     /// sums them; `bandwidthGBs` overrides the fetch bandwidth (the hybrid path).
-    private func layerTotals(
-        _ layers: [LayerView], _ paleoLayers: [PaleoLayer], bandwidthGBs: Double?
-    ) throws -> (forward: [PaleoTime], backward: [PaleoTime]) {
+    private func layerTotals(_ layers: [LayerView], bandwidthGBs: Double?) throws -> (forward: [PaleoTime], backward: [PaleoTime]) {
         var forward: [PaleoTime] = [], backward: [PaleoTime] = []
-        for (layer, paleo) in zip(layers, paleoLayers) {
+        for layer in layers {
             let (fetch, _) = remoteFetch(layer.pointer, bandwidthGBs: bandwidthGBs)
             do {
-                forward.append(try paleo.time(.forward, on: device) + fetch)
-                backward.append(try paleo.time(.backwardData, on: device) + paleo.time(.backwardFilter, on: device) + fetch)
+                forward.append(try PaleoLayer.time(layer.pointer, .forward, on: device) + fetch)
+                backward.append(try PaleoLayer.time(layer.pointer, .backwardData, on: device)
+                                + PaleoLayer.time(layer.pointer, .backwardFilter, on: device) + fetch)
             } catch {
                 throw PluginError.unsupported("layer \(layer.name): \(error.reason)")
             }
@@ -210,9 +235,9 @@ struct PaleoModel: CostModel {
         return walker.walk(from: data)
     }
 
-    private func modelParallelBounds(_ layers: [LayerView], _ paleoLayers: [PaleoLayer], parents: [[Int]]) throws -> [NetworkTerm] {
+    private func modelParallelBounds(_ layers: [LayerView], parents: [[Int]]) throws -> [NetworkTerm] {
         let nested = try structure(layers, parents: parents)
-        let (forward, backward) = try layerTotals(layers, paleoLayers, bandwidthGBs: nil)
+        let (forward, backward) = try layerTotals(layers, bandwidthGBs: nil)
         let forwardBounds = parallelBounds(nested, times: Dictionary(uniqueKeysWithValues: forward.enumerated().map { ($0.offset, $0.element.total) }))
         let backwardBounds = parallelBounds(nested, times: Dictionary(uniqueKeysWithValues: backward.enumerated().map { ($0.offset, $0.element.total) }))
         return [
@@ -226,17 +251,17 @@ struct PaleoModel: CostModel {
     /// Paleo's hybrid scheme ("one weird trick", Krizhevsky 2014): unplaced layers run data
     /// parallel on `hybrid_workers` workers and synchronise by tree all-reduce; placed layers
     /// run model parallel, pipelined across the workers' batches.
-    private func hybridTerms(_ layers: [LayerView], _ paleoLayers: [PaleoLayer], parents: [[Int]]) throws -> [NetworkTerm] {
+    private func hybridTerms(_ layers: [LayerView], parents: [[Int]]) throws -> [NetworkTerm] {
         let nested = try structure(layers, parents: parents)
         let networkGBs = network.gigabitsPerSecond / 8
-        let (forward, backward) = try layerTotals(layers, paleoLayers, bandwidthGBs: networkGBs)
+        let (forward, backward) = try layerTotals(layers, bandwidthGBs: networkGBs)
         let dataParallel = layers.indices.filter { layers[$0].pointer.pointee.device == nil }
         let modelParallel = layers.indices.filter { layers[$0].pointer.pointee.device != nil }
 
         func sum(_ indices: [Int], _ times: [PaleoTime]) -> Double {
             indices.reduce(0.0) { $0 + (pipeline ? times[$1].lowerBound : times[$1].total) }
         }
-        let dataWeights = dataParallel.reduce(0.0) { $0 + paleoLayers[$1].weightBytes }
+        let dataWeights = dataParallel.reduce(0.0) { $0 + PaleoLayer.weightBytes(layers[$1].pointer) }
         let dataUpdate = PaleoLayer.update(dataWeights, on: device)
         let sync = PaleoCommunication(network: network, workers: hybridWorkers, pppCommunication: device.pppCommunication)
             .tree(bytes: dataWeights)
@@ -244,7 +269,7 @@ struct PaleoModel: CostModel {
         let dataBackward = sum(dataParallel, backward)
         let dataApply = pipeline ? dataUpdate.lowerBound : dataUpdate.total
 
-        let modelWeights = modelParallel.reduce(0.0) { $0 + paleoLayers[$1].weightBytes }
+        let modelWeights = modelParallel.reduce(0.0) { $0 + PaleoLayer.weightBytes(layers[$1].pointer) }
         let modelUpdate = PaleoLayer.update(modelWeights, on: device)
         var modelForward = parallelBounds(nested, times: Dictionary(uniqueKeysWithValues: modelParallel.map { ($0, forward[$0].total) })).lower
         var modelBackward = parallelBounds(nested, times: Dictionary(uniqueKeysWithValues: modelParallel.map { ($0, backward[$0].total) })).lower

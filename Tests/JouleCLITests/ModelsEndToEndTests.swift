@@ -5,10 +5,18 @@ import Testing
 
 /// `joule models` with the global --gpu, --cost-model and --cost-option flags.
 @Suite struct ModelsEndToEndTests {
-    @Test func withNoCostModelInstalledItSaysSo() throws {
-        let result = try runJoule(["models"])
+    @Test func theBundledPaleoModelIsListedWithItsOptions() throws {
+        let result = try runJoule(["models", "--gpu", "k80", "--format", "json"])
         #expect(result.status == 0)
-        #expect(result.standardOutput.hasPrefix("No cost models are installed."))
+        let root = try JSONParser.parse(result.standardOutput)
+        guard case .array(let models)? = root["cost_models"]?.value else { Issue.record("no models"); return }
+        #expect(models.count == 1)
+        #expect(models[0]["qualified_id"]?.plain == .string("joule.paleo/paleo"))
+        #expect(models[0]["estimates"]?.plain == .array([.string("time"), .string("breakdown"), .string("counts")]))
+        #expect(models[0]["usable"]?.plain == .bool(true))
+        guard case .array(let options)? = models[0]["options"]?.value else { Issue.record("no options"); return }
+        #expect(options.compactMap { if case .string(let key)? = $0["key"]?.value { key } else { nil } }
+                == ["ppp_comp", "ppp_comm", "workers", "network", "parallel", "hybrid_workers", "pipeline"])
     }
 
     @Test func aCPluginModelIsListedAndCheckedAgainstAGPU() throws {
@@ -20,11 +28,12 @@ import Testing
         #expect(ok.status == 0, "\(ok.standardError)")
         let root = try JSONParser.parse(ok.standardOutput)
         #expect(root["gpu"]?.plain == .string("T4"))
-        guard case .array(let models)? = root["cost_models"]?.value, let model = models.first else {
+        guard case .array(let models)? = root["cost_models"]?.value,
+              let model = models.first(where: { $0["qualified_id"]?.plain == .string("example.roofline/roofline") })
+        else {
             Issue.record("no cost model listed")
             return
         }
-        #expect(model["qualified_id"]?.plain == .string("example.roofline/roofline"))
         #expect(model["estimates"]?.plain == .array([.string("time"), .string("breakdown")]))
         #expect(model["usable"]?.plain == .bool(true))
 
@@ -35,7 +44,7 @@ import Testing
 
         let unknown = try runJoule(["models", "--plugin-path", library.path, "--cost-model", "rofline"])
         #expect(unknown.status == 65)
-        #expect(unknown.standardError == "joule: error: unknown cost model 'rofline'; available: example.roofline/roofline\n")
+        #expect(unknown.standardError == "joule: error: unknown cost model 'rofline'; available: joule.paleo/paleo, example.roofline/roofline\n")
 
         let malformed = try runJoule(["models", "--cost-option", "efficiency"])
         #expect(malformed.status == 64)

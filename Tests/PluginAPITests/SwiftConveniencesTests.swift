@@ -117,7 +117,7 @@ private let definition = PluginDefinition(
                 // 4e9 FLOPs / 2e12 FLOP/s = 2 ms; 200 W × 0.25 = 50 W.
                 #expect(out.time_seconds == 2e-3)
                 #expect(out.power_watts == 50)
-                #expect(out.flags == EstimateFlags([.time, .power]).rawValue)
+                #expect(out.flags == EstimateFlags([.time, .power, .detail]).rawValue, "detail was written, so flagged")
             }
             #expect(detail.cStringValue == "shape [8, 4, 4, 16]")
         }

@@ -8,13 +8,40 @@ import PluginAPI
 /// the simplest model that separates a compute-bound convolution from a memory-bound
 /// pooling layer; it is labelled "derived" wherever it is used, and is no substitute for a
 /// fitted power model.
-public enum DerivedPower {
+public struct DerivedPower: Sendable {
+    private let idleWatts: Double
+    private let dynamicWatts: Double
+    private let secondsPerFlop: Double
+    private let secondsPerByte: Double
+
+    /// The model for one device, with its divisions done once.
+    public init(_ profile: HardwareProfile) {
+        idleWatts = profile.idleWatts
+        dynamicWatts = profile.tdpWatts - profile.idleWatts
+        secondsPerFlop = 1 / profile.peakFlops.fp32
+        secondsPerByte = 1 / profile.memoryBandwidthBytesPerSecond
+    }
+
+    /// Power of work taking `seconds`: idle plus the dynamic range times utilisation.
+    @inline(__always)
+    public func watts(flops: Double, bytes: Double, seconds: Double) -> Double {
+        guard seconds > 0 else { return idleWatts }
+        // Utilisation: the busier of compute and memory, as a share of peak.
+        let busy = max(flops * secondsPerFlop, bytes * secondsPerByte) / seconds
+        return idleWatts + dynamicWatts * min(1, busy)
+    }
+
+    /// Energy of work taking `seconds`: watts × seconds, rearranged so that no division is
+    /// needed (idle·t + dynamic·min(t, busy time at peak)); this runs per layer-pass.
+    @inline(__always)
+    public func joules(flops: Double, bytes: Double, seconds: Double) -> Double {
+        guard seconds > 0 else { return 0 }
+        let busySeconds = max(flops * secondsPerFlop, bytes * secondsPerByte)
+        return idleWatts * seconds + dynamicWatts * min(seconds, busySeconds)
+    }
+
     public static func watts(flops: Double, bytes: Double, seconds: Double, profile: HardwareProfile) -> Double {
-        guard seconds > 0 else { return profile.idleWatts }
-        let compute = flops / seconds / profile.peakFlops.fp32
-        let memory = bytes / seconds / profile.memoryBandwidthBytesPerSecond
-        let utilisation = min(1, max(compute, memory))
-        return profile.idleWatts + (profile.tdpWatts - profile.idleWatts) * utilisation
+        DerivedPower(profile).watts(flops: flops, bytes: bytes, seconds: seconds)
     }
 
     /// One line saying how, for output.

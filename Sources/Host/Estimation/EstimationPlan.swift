@@ -14,6 +14,10 @@ public final class EstimationPlan: Sendable {
     /// The passes asked of every layer: forward, and for training both gradients.
     public let passes: [PassDirection]
     let descriptors: [LayerDescriptor]
+    /// Whether each (layer, pass) is asked of the model at all: a layer without weights has
+    /// no weight gradient and the data layer no input gradient, so those passes cost nothing
+    /// by definition and are not asked.
+    let asked: [Bool]
     let networkDescriptor: NetworkDescriptor
 
     public init(network: Network, isTraining: Bool) {
@@ -22,10 +26,20 @@ public final class EstimationPlan: Sendable {
         passes = isTraining ? [.forward, .backwardData, .backwardFilter] : [.forward]
         var descriptors: [LayerDescriptor] = []
         descriptors.reserveCapacity(network.layers.count * passes.count)
+        var asked: [Bool] = []
         for index in network.layers.indices {
-            for pass in passes { descriptors.append(LayerDescriptor(layer: index, of: network, pass: pass)) }
+            for pass in passes {
+                let descriptor = LayerDescriptor(layer: index, of: network, pass: pass)
+                switch pass {
+                case .backwardFilter: asked.append(descriptor.params > 0)
+                case .backwardData: asked.append(descriptor.operation != .input)
+                default: asked.append(true)
+                }
+                descriptors.append(descriptor)
+            }
         }
         self.descriptors = descriptors
+        self.asked = asked
         networkDescriptor = NetworkDescriptor(network: network, isTraining: isTraining)
     }
 
@@ -67,20 +81,63 @@ public enum EstimationError: Error, Sendable, CustomStringConvertible {
     }
 }
 
+/// What stays the same across estimates of one bound plan: layer names and shapes, the
+/// host's counts, who costs each layer and where its results land.
+final class LayerTable: Sendable {
+    let network: Network
+    let passCount: Int
+    let isTraining: Bool
+    /// Host FLOPs and bytes of each (layer, pass), in plan order.
+    let hostFlops: [Double]
+    let hostBytes: [Double]
+    /// Where each (layer, pass) result lands: batch 0 (primary) or 1 (fallback) and the
+    /// position in it; nil when nobody costs the layer.
+    let slots: [Slot?]
+    /// Who costs each layer.
+    let costedBy: [String?]
+    let profile: HardwareProfile
+    let staticWarnings: [String]
+    let declined: [(layer: String, reason: String)]
+    /// The network's parameters (counted once: `Network.params` walks every layer).
+    let params: Int64
+    /// Whether each layer is costed by some model (`costedBy` without the strings).
+    let costed: [Bool]
+    /// How derived power is computed, for output (formatted once).
+    let derivedPowerMethod: String
+
+    struct Slot {
+        var batch: Int
+        var position: Int
+    }
+
+    init(network: Network, passCount: Int, isTraining: Bool, hostFlops: [Double], hostBytes: [Double], slots: [Slot?],
+         costedBy: [String?], profile: HardwareProfile, staticWarnings: [String], declined: [(String, String)]) {
+        self.network = network
+        self.passCount = passCount
+        self.isTraining = isTraining
+        self.hostFlops = hostFlops
+        self.hostBytes = hostBytes
+        self.slots = slots
+        self.costedBy = costedBy
+        self.profile = profile
+        self.staticWarnings = staticWarnings
+        self.declined = declined
+        params = network.params
+        costed = costedBy.map { $0 != nil }
+        derivedPowerMethod = DerivedPower.method(profile)
+    }
+}
+
 /// A plan bound to a cost model (and possibly a fallback): call `estimate()` as often as
 /// needed. Not thread-safe (it reuses its buffers): bind one per thread.
 public final class BoundEstimationPlan {
     public let plan: EstimationPlan
     public let model: BoundCostModel
     private let fallback: BoundCostModel?
-    /// For each layer: who costs it (0 = primary, 1 = fallback, nil = nobody).
-    private let assignment: [Int?]
     private let primaryBatch: LayerBatch
     private let fallbackBatch: LayerBatch?
-    /// For each descriptor index: (which batch, position in it).
-    private let slots: [(batch: Int, position: Int)?]
     private let prepared: PreparedNetwork
-    private let declined: [(layer: String, reason: String)]
+    private let table: LayerTable
 
     init(plan: EstimationPlan, model: BoundCostModel, policy: EstimationPlan.CoveragePolicy) throws(EstimationError) {
         self.plan = plan
@@ -113,27 +170,48 @@ public final class BoundEstimationPlan {
             }
         }
         var primary: [LayerDescriptor] = [], secondary: [LayerDescriptor] = []
-        var slots: [(Int, Int)?] = []
+        var slots: [LayerTable.Slot?] = []
         for (i, descriptor) in plan.descriptors.enumerated() {
-            switch assignment[i / passCount] {
+            switch plan.asked[i] ? assignment[i / passCount] : nil {
             case 0?:
-                slots.append((0, primary.count))
+                slots.append(.init(batch: 0, position: primary.count))
                 primary.append(descriptor)
             case 1?:
-                slots.append((1, secondary.count))
+                slots.append(.init(batch: 1, position: secondary.count))
                 secondary.append(descriptor)
             default:
                 slots.append(nil)
             }
         }
-        self.assignment = assignment
-        self.slots = slots
-        self.declined = declined
-        self.fallback = fallbackModel
+        fallback = fallbackModel
         primaryBatch = LayerBatch(primary)
         fallbackBatch = secondary.isEmpty ? nil : LayerBatch(secondary)
         prepared = PreparedNetwork(plan.networkDescriptor)
+
+        var warnings: [String] = []
+        let network = plan.network
+        let dead = network.deadLayers
+        if !dead.isEmpty {
+            warnings.append("\(dead.count) layer\(dead.count == 1 ? "" : "s") feed no output (dead branches: "
+                            + dead.prefix(5).map { network.layers[$0].name }.joined(separator: ", ") + (dead.count > 5 ? ", …" : "")
+                            + "); they are costed, as eager frameworks run them; --prune-dead drops them as graph compilers do")
+        }
+        for (layer, reason) in declined {
+            warnings.append("cost model \(model.entry.qualifiedID) declined layer \(layer) (\(reason)); "
+                            + (fallbackModel.map { "costed by \($0.entry.qualifiedID)" } ?? "counted as zero"))
+        }
+        let modelID = model.entry.qualifiedID
+        let fallbackID = fallbackModel?.entry.qualifiedID
+        table = LayerTable(
+            network: network, passCount: passCount, isTraining: plan.isTraining,
+            hostFlops: plan.descriptors.map(\.flops),
+            hostBytes: plan.descriptors.map { $0.inputBytes + $0.outputBytes + $0.weightBytes },
+            slots: slots, costedBy: assignment.map { $0.map { $0 == 0 ? modelID : fallbackID! } },
+            profile: model.profile.profile, staticWarnings: warnings, declined: declined)
     }
+
+    /// How many layer-passes each estimate asks of the models.
+    public var passCount: Int { primaryBatch.count + (fallbackBatch?.count ?? 0) }
 
     /// Estimates the network.
     ///
@@ -157,85 +235,87 @@ public final class BoundEstimationPlan {
         return try assemble(terms: terms, pipeline: pipeline)
     }
 
-    private func result(_ descriptorIndex: Int) -> Estimate? {
-        guard let slot = slots[descriptorIndex] else { return nil }
-        return slot.batch == 0 ? primaryBatch.result(slot.position) : fallbackBatch!.result(slot.position)
-    }
-
+    /// Sums the results into totals without building per-layer values (those are made on
+    /// demand by `NetworkEstimate.layers`): this loop is what repeated estimates pay for.
     private func assemble(terms: [NetworkTerm], pipeline: Bool) throws(EstimationError) -> NetworkEstimate {
-        let network = plan.network
-        let passCount = plan.passes.count
-        let profile = model.profile.profile
-        var layers: [LayerEstimate] = []
-        layers.reserveCapacity(network.layers.count)
-        var forwardSeconds = 0.0, backwardSeconds = 0.0
-        var forwardFlops = 0.0, backwardFlops = 0.0
+        let primary = primaryBatch.buffer
+        let secondary = fallbackBatch?.buffer
+        let passCount = table.passCount
+        let profile = table.profile
+        var forwardSeconds = 0.0, backwardSeconds = 0.0, forwardFlops = 0.0, backwardFlops = 0.0
         var energy = 0.0
-        var everyLayerHasPower = true
+        var everyPassHasPower = true
         var coveredFlops = 0.0, totalFlops = 0.0, coveredBytes = 0.0, totalBytes = 0.0
-        var zeroTime: [String] = []
+        var zeroTime: [Int] = []
+        var zeroTimeFlops = 0.0
+        var details = false
+        var missingBreakdown = false
 
-        func passTime(_ estimates: [Estimate]) throws(EstimationError) -> Double {
-            guard pipeline else { return estimates.reduce(0) { $0 + ($1.timeSeconds ?? 0) } }
-            var compute = 0.0, memory = 0.0
-            for e in estimates where e.timeSeconds != nil {
-                guard let c = e.computeSeconds, let m = e.memorySeconds else {
-                    throw .pipelineNeedsBreakdown(model: model.entry.qualifiedID)
+        let power = DerivedPower(profile)
+        let table = self.table
+        let layerCount = table.network.layers.count
+        // This loop runs for every estimate: raw flag bits, fields read in place, no
+        // reference counting.
+        let hostFlops = table.hostFlops, hostBytes = table.hostBytes, slots = table.slots, costed = table.costed
+        let primaryResults = primary.results
+        let secondaryResults = secondary?.results
+        for layer in 0..<layerCount {
+            var passCompute = 0.0, passMemory = 0.0, layerSeconds = 0.0, layerFlops = 0.0, layerBytes = 0.0
+            var backwardCompute = 0.0, backwardMemory = 0.0
+            for pass in 0..<passCount {
+                let index = layer * passCount + pass
+                layerFlops += hostFlops[index]
+                layerBytes += hostBytes[index]
+                guard let slot = slots[index] else {
+                    if pass == 0 { forwardFlops += hostFlops[index] } else { backwardFlops += hostFlops[index] }
+                    continue
                 }
-                compute += c
-                memory += m
+                let r = (slot.batch == 0 ? primaryResults : secondaryResults!) + slot.position
+                let flags = r.pointee.flags
+                let seconds = flags & JOULE_ESTIMATE_TIME != 0 ? r.pointee.time_seconds : 0
+                let flops = flags & JOULE_ESTIMATE_COUNTS != 0 ? r.pointee.flops : hostFlops[index]
+                if flags & JOULE_ESTIMATE_DETAIL != 0 { details = true }
+                if pipeline {
+                    if flags & JOULE_ESTIMATE_TIME != 0 && flags & JOULE_ESTIMATE_BREAKDOWN == 0 { missingBreakdown = true }
+                    if pass == 0 {
+                        passCompute = r.pointee.compute_seconds
+                        passMemory = r.pointee.memory_seconds
+                    } else {
+                        backwardCompute += r.pointee.compute_seconds
+                        backwardMemory += r.pointee.memory_seconds
+                    }
+                } else if pass == 0 {
+                    forwardSeconds += seconds
+                } else {
+                    backwardSeconds += seconds
+                }
+                if pass == 0 { forwardFlops += flops } else { backwardFlops += flops }
+                layerSeconds += seconds
+                if flags & JOULE_ESTIMATE_ENERGY != 0 {
+                    energy += r.pointee.energy_joules
+                } else if flags & JOULE_ESTIMATE_POWER != 0 {
+                    energy += r.pointee.power_watts * seconds
+                } else {
+                    everyPassHasPower = false
+                    energy += power.joules(flops: hostFlops[index], bytes: hostBytes[index], seconds: seconds)
+                }
             }
-            return max(compute, memory)
-        }
-
-        for (index, layer) in network.layers.enumerated() {
-            let base = index * passCount
-            let forward = result(base)
-            let backwardData = plan.isTraining ? result(base + 1) : nil
-            let backwardFilter = plan.isTraining ? result(base + 2) : nil
-            let hostForward = plan.descriptors[base]
-            let hostBackward = plan.isTraining ? [plan.descriptors[base + 1], plan.descriptors[base + 2]] : []
-            var estimate = LayerEstimate(
-                name: layer.name, typeName: layer.typeName, outputShape: layer.outputShape, params: layer.params,
-                isDead: layer.isDead,
-                costedBy: assignment[index].map { $0 == 0 ? model.entry.qualifiedID : fallback!.entry.qualifiedID },
-                forward: forward, backwardData: backwardData, backwardFilter: backwardFilter,
-                hostForwardFlops: hostForward.flops, hostBackwardFlops: hostBackward.reduce(0) { $0 + $1.flops })
-
-            forwardSeconds += try passTime(forward.map { [$0] } ?? [])
-            backwardSeconds += try passTime([backwardData, backwardFilter].compactMap { $0 })
-            forwardFlops += forward?.flops ?? hostForward.flops
-            backwardFlops += (backwardData?.flops ?? hostBackward.first?.flops ?? 0) + (backwardFilter?.flops ?? hostBackward.last?.flops ?? 0)
-
-            let layerFlops = hostForward.flops + estimate.hostBackwardFlops
-            let layerBytes = ([hostForward] + hostBackward).reduce(0.0) { $0 + $1.inputBytes + $1.outputBytes + $1.weightBytes }
+            if pipeline {
+                forwardSeconds += max(passCompute, passMemory)
+                backwardSeconds += max(backwardCompute, backwardMemory)
+            }
             totalFlops += layerFlops
             totalBytes += layerBytes
-            if estimate.costedBy != nil {
+            if costed[layer] {
                 coveredFlops += layerFlops
                 coveredBytes += layerBytes
-            }
-            let pairs: [(Estimate?, LayerDescriptor)] = [(forward, hostForward)]
-                + zip([backwardData, backwardFilter], hostBackward).map { ($0, $1) }
-            var layerEnergy = 0.0, layerTime = 0.0
-            for (estimated, host) in pairs {
-                guard let estimated, let seconds = estimated.timeSeconds else { continue }
-                layerTime += seconds
-                if let joules = estimated.energyJoules {
-                    layerEnergy += joules
-                } else if let watts = estimated.powerWatts {
-                    layerEnergy += watts * seconds
-                } else {
-                    everyLayerHasPower = false
-                    layerEnergy += DerivedPower.watts(flops: host.flops, bytes: host.inputBytes + host.outputBytes + host.weightBytes,
-                                                      seconds: seconds, profile: profile) * seconds
+                if layerSeconds == 0 && layerFlops > 0 {
+                    zeroTime.append(layer)
+                    zeroTimeFlops += layerFlops
                 }
             }
-            if estimate.costedBy != nil, layerTime == 0, layerFlops > 0 { zeroTime.append(layer.name) }
-            estimate.energyJoules = layerEnergy
-            energy += layerEnergy
-            layers.append(estimate)
         }
+        if missingBreakdown { throw .pipelineNeedsBreakdown(model: model.entry.qualifiedID) }
 
         var updateSeconds = 0.0
         var communication: [(String, Double)] = []
@@ -249,63 +329,100 @@ public final class BoundEstimationPlan {
             }
             switch (term.kind, term.phase) {
             case (.additive, .forward): forwardSeconds += seconds
-            case (.additive, .backward): if plan.isTraining { backwardSeconds += seconds }
-            case (.additive, .update): if plan.isTraining { updateSeconds += seconds }
-            case (.alternative, .communication): if plan.isTraining { communication.append((term.name, seconds)) }
+            case (.additive, .backward): if table.isTraining { backwardSeconds += seconds }
+            case (.additive, .update): if table.isTraining { updateSeconds += seconds }
+            case (.alternative, .communication): if table.isTraining { communication.append((term.name, seconds)) }
             case (.additive, _), (.alternative, _), (.report, _): reports.append(term)
             }
         }
-        if plan.isTraining, updateSeconds > 0 {
-            // The update moves every parameter three times (read weights and gradients, write weights).
-            let params = Double(network.params)
-            let watts = DerivedPower.watts(flops: 2 * params, bytes: 12 * params, seconds: updateSeconds, profile: profile)
-            energy += watts * updateSeconds
-            everyLayerHasPower = false
+        if table.isTraining, updateSeconds > 0 {
+            // The update reads weights and gradients and writes weights: 12 bytes and 2 FLOPs per parameter.
+            let params = Double(table.params)
+            energy += power.joules(flops: 2 * params, bytes: 12 * params, seconds: updateSeconds)
+            everyPassHasPower = false
         }
 
-        var warnings: [String] = []
-        let dead = network.deadLayers
-        if !dead.isEmpty {
-            warnings.append("\(dead.count) layer\(dead.count == 1 ? "" : "s") feed no output (dead branches: "
-                            + dead.prefix(5).map { network.layers[$0].name }.joined(separator: ", ") + (dead.count > 5 ? ", …" : "")
-                            + "); they are costed, as eager frameworks run them; --prune-dead drops them as graph compilers do")
-        }
-        for (layer, reason) in declined {
-            warnings.append("cost model \(model.entry.qualifiedID) declined layer \(layer) (\(reason)); "
-                            + (fallback.map { "costed by \($0.entry.qualifiedID)" } ?? "counted as zero"))
-        }
-        let zeroShare = zeroTime.reduce(0.0) { total, name in
-            let layer = layers.first { $0.name == name }!
-            return total + layer.hostForwardFlops + layer.hostBackwardFlops
-        } / max(totalFlops, 1)
+        var warnings = table.staticWarnings
+        let zeroShare = zeroTimeFlops / max(totalFlops, 1)
         if zeroShare >= 0.01 {
+            let names = zeroTime.prefix(4).map { table.network.layers[$0].name }
             warnings.append("cost model \(model.entry.qualifiedID) assigns no time to \(zeroTime.count) layers holding "
-                            + "\(Int((zeroShare * 100).rounded()))% of the FLOPs Joule counts (\(zeroTime.prefix(4).joined(separator: ", "))"
+                            + "\(Int((zeroShare * 100).rounded()))% of the FLOPs Joule counts (\(names.joined(separator: ", "))"
                             + (zeroTime.count > 4 ? ", …" : "") + ")")
         }
-        for layer in layers {
-            for e in [layer.forward, layer.backwardData, layer.backwardFilter] {
-                if let detail = e?.detail, !warnings.contains("layer \(layer.name): \(detail)") {
-                    warnings.append("layer \(layer.name): \(detail)")
+        if details {
+            for layer in 0..<table.network.layers.count {
+                for pass in 0..<passCount {
+                    guard let slot = table.slots[layer * passCount + pass] else { continue }
+                    let r = (slot.batch == 0 ? primary : secondary!).results[slot.position]
+                    guard r.flags & JOULE_ESTIMATE_DETAIL != 0, r.detail != nil, r.detail.pointee != 0 else { continue }
+                    let note = "layer \(table.network.layers[layer].name): \(String(cString: r.detail))"
+                    if !warnings.contains(note) { warnings.append(note) }
                 }
             }
         }
 
-        let stepSeconds = plan.isTraining ? forwardSeconds + backwardSeconds + updateSeconds : forwardSeconds
-        let provenance: EnergyEstimate.Provenance = everyLayerHasPower ? .predicted : .derived
+        let stepSeconds = table.isTraining ? forwardSeconds + backwardSeconds + updateSeconds : forwardSeconds
+        let provenance: EnergyEstimate.Provenance = everyPassHasPower ? .predicted : .derived
         return NetworkEstimate(
-            networkName: network.name, batch: network.batch, params: network.params, isTraining: plan.isTraining,
-            pipeline: pipeline, forwardSeconds: forwardSeconds, backwardSeconds: backwardSeconds, updateSeconds: updateSeconds,
-            forwardFlops: forwardFlops, backwardFlops: backwardFlops, communication: communication, reports: reports,
-            layers: layers,
+            networkName: table.network.name, batch: table.network.batch, params: table.params,
+            isTraining: table.isTraining, pipeline: pipeline, forwardSeconds: forwardSeconds,
+            backwardSeconds: backwardSeconds, updateSeconds: updateSeconds, forwardFlops: forwardFlops,
+            backwardFlops: backwardFlops, communication: communication, reports: reports,
             energy: EnergyEstimate(
                 joules: energy, averageWatts: stepSeconds > 0 ? energy / stepSeconds : 0, provenance: provenance,
-                method: provenance == .predicted
-                    ? "power predicted by \(model.entry.qualifiedID)"
-                    : DerivedPower.method(profile)),
+                method: provenance == .predicted ? "power predicted by \(model.entry.qualifiedID)" : table.derivedPowerMethod),
             coverage: Coverage(flopsShare: totalFlops > 0 ? coveredFlops / totalFlops : 1,
                                bytesShare: totalBytes > 0 ? coveredBytes / totalBytes : 1,
-                               declined: declined, zeroTimeLayers: zeroTime),
-            warnings: warnings)
+                               declined: table.declined, zeroTimeLayers: zeroTime.map { table.network.layers[$0].name }),
+            warnings: warnings,
+            results: LayerResults(table: table, primary: primary, fallback: secondary))
+    }
+}
+
+/// The per-layer results of one estimate, kept raw and turned into `LayerEstimate`s only
+/// when someone asks.
+final class LayerResults: Sendable {
+    let table: LayerTable
+    let primary: EstimateBuffer
+    let fallback: EstimateBuffer?
+
+    init(table: LayerTable, primary: EstimateBuffer, fallback: EstimateBuffer?) {
+        self.table = table
+        self.primary = primary
+        self.fallback = fallback
+    }
+
+    func estimate(_ index: Int) -> Estimate? {
+        guard let slot = table.slots[index] else { return nil }
+        return slot.batch == 0 ? primary.estimate(slot.position) : fallback?.estimate(slot.position)
+    }
+
+    func layers() -> [LayerEstimate] {
+        let passCount = table.passCount
+        return table.network.layers.enumerated().map { layerIndex, layer in
+            let base = layerIndex * passCount
+            let forward = estimate(base)
+            let backwardData = table.isTraining ? estimate(base + 1) : nil
+            let backwardFilter = table.isTraining ? estimate(base + 2) : nil
+            var energy = 0.0
+            for (pass, result) in [forward, backwardData, backwardFilter].enumerated() {
+                guard let result, let seconds = result.timeSeconds else { continue }
+                if let joules = result.energyJoules {
+                    energy += joules
+                } else if let watts = result.powerWatts {
+                    energy += watts * seconds
+                } else {
+                    energy += DerivedPower.watts(flops: table.hostFlops[base + pass], bytes: table.hostBytes[base + pass],
+                                                 seconds: seconds, profile: table.profile) * seconds
+                }
+            }
+            return LayerEstimate(
+                name: layer.name, typeName: layer.typeName, outputShape: layer.outputShape, params: layer.params,
+                isDead: layer.isDead, costedBy: table.costedBy[layerIndex], forward: forward, backwardData: backwardData,
+                backwardFilter: backwardFilter, hostForwardFlops: table.hostFlops[base],
+                hostBackwardFlops: table.isTraining ? table.hostFlops[base + 1] + table.hostFlops[base + 2] : 0,
+                energyJoules: energy)
+        }
     }
 }

@@ -29,10 +29,15 @@ public struct NetworkEstimate: Sendable {
     public var communication: [(scheme: String, seconds: Double)]
     /// Figures the model reports but that are not part of the step (bounds, hybrid table).
     public var reports: [NetworkTerm]
-    public var layers: [LayerEstimate]
     public var energy: EnergyEstimate
     public var coverage: Coverage
     public var warnings: [String]
+    /// The raw per-layer results, kept so that `layers` can be built when asked.
+    let results: LayerResults
+
+    /// Every layer's estimates, in the network's order. Built on each access from the raw
+    /// results (repeated estimates in a search loop need only the totals).
+    public var layers: [LayerEstimate] { results.layers() }
 }
 
 /// One layer's estimates.
@@ -57,7 +62,8 @@ public struct LayerEstimate: Sendable {
     public var backwardDataSeconds: Double { backwardData?.timeSeconds ?? 0 }
     public var backwardFilterSeconds: Double { backwardFilter?.timeSeconds ?? 0 }
     public var forwardFlops: Double { forward?.flops ?? hostForwardFlops }
-    public var energyJoules: Double = 0
+    /// Energy of all the layer's passes (predicted, or derived from the profile).
+    public var energyJoules: Double
 }
 
 /// Energy and average power of the step, and where the numbers come from.

@@ -24,6 +24,6 @@ struct Joule: ParsableCommand {
               joule models --gpu TITAN_X      cost models, and whether each works
             """,
         version: "joule \(JouleVersion.string) (plugin ABI \(describeABIVersion(jouleABIVersion)), \(SwiftToolchain.current))",
-        subcommands: [EstimateCommand.self, PluginsCommand.self, GPUsCommand.self, ModelsCommand.self]
+        subcommands: [EstimateCommand.self, PluginsCommand.self, GPUsCommand.self, ModelsCommand.self, BenchCommand.self]
     )
 }

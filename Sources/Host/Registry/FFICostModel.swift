@@ -222,7 +222,7 @@ final class FFICostInstance: CostModelInstance {
         batch.resetResults()
         for (i, layer) in batch.layers.enumerated() {
             do {
-                try estimate(layer).write(into: batch.results + i)
+                try estimate(layer).write(into: batch.buffer.results + i)
             } catch {
                 throw BatchFailure(index: i, failure: error)
             }

@@ -241,48 +241,96 @@ final class CArena {
 /// Layers lent to C once and estimated many times: the host's fast path.
 ///
 /// Building a `joule_layer` allocates (names, shapes); an estimate of a whole training
-/// step asks about hundreds of layer-directions, so the C structs are built once here and
-/// the estimates land in a reused array. Not thread-safe: one batch per thread.
+/// step asks about hundreds of layer-directions, so the C structs are built once here.
+/// Results land in an `EstimateBuffer` that is reused while nobody else holds it and
+/// replaced when someone does (copy on write), so a caller may keep the results of one call
+/// while making the next. Not thread-safe: one batch per thread.
 public final class LayerBatch {
     public let layers: [LayerDescriptor]
     private let arena = CArena()
     let layerPointers: UnsafeMutablePointer<UnsafePointer<joule_layer>?>
-    let results: UnsafeMutablePointer<joule_estimate>
     let resultPointers: UnsafeMutablePointer<UnsafeMutablePointer<joule_estimate>?>
+    /// The results of the last call.
+    public private(set) var buffer: EstimateBuffer
 
     public init(_ layers: [LayerDescriptor]) {
         self.layers = layers
         let count = max(layers.count, 1)
         layerPointers = .allocate(capacity: count)
-        results = .allocate(capacity: count)
         resultPointers = .allocate(capacity: count)
-        for (i, layer) in layers.enumerated() {
-            layerPointers[i] = UnsafePointer(arena.value(layer.makeCDescriptor(in: arena)))
-            resultPointers[i] = results + i
-        }
-        results.initialize(repeating: joule_estimate(), count: count)
+        buffer = EstimateBuffer(count: layers.count)
+        // One contiguous array of structs, walked in order by the model: cache-friendly.
+        let structs = arena.array(layers.map { $0.makeCDescriptor(in: arena) })
+        for i in layers.indices { layerPointers[i] = structs.map { $0 + i } }
+        pointAtBuffer()
     }
 
     public var count: Int { layers.count }
 
-    /// Zeroes the results and sets their `struct_size` before a call.
+    private func pointAtBuffer() {
+        for i in 0..<layers.count { resultPointers[i] = buffer.results + i }
+    }
+
+    /// Readies the results for a call: a fresh buffer if the last one is still held
+    /// elsewhere, then every result zeroed with its `struct_size` and detail buffer set.
     func resetResults() {
-        let empty: joule_estimate = {
-            var e = joule_estimate()
-            e.struct_size = abiSize(of: joule_estimate.self)
-            return e
-        }()
-        for i in 0..<layers.count { results[i] = empty }
+        if !isKnownUniquelyReferenced(&buffer) {
+            buffer = EstimateBuffer(count: layers.count)
+            pointAtBuffer()
+        }
+        buffer.reset()
     }
 
     /// The estimate of layer `i` after the last call.
     public func result(_ i: Int) -> Estimate {
-        Estimate(results + i)
+        buffer.estimate(i)
     }
 
     deinit {
         layerPointers.deallocate()
-        results.deallocate()
         resultPointers.deallocate()
+    }
+}
+
+/// The raw `joule_estimate`s of one batch call, with a detail buffer for each.
+public final class EstimateBuffer: @unchecked Sendable {
+    /// Bytes of detail text each estimate may carry.
+    static let detailCapacity = 256
+    public let count: Int
+    /// The raw results, for reading only; valid as long as the buffer.
+    public let results: UnsafeMutablePointer<joule_estimate>
+    private let details: UnsafeMutablePointer<CChar>
+
+    init(count: Int) {
+        self.count = count
+        results = .allocate(capacity: max(count, 1))
+        details = .allocate(capacity: max(count, 1) * Self.detailCapacity)
+        results.initialize(repeating: joule_estimate(), count: max(count, 1))
+        details.initialize(repeating: 0, count: max(count, 1) * Self.detailCapacity)
+    }
+
+    /// Zeroes every result (the ABI promises zeroed structs) and sets what the host owns.
+    /// A detail buffer is cleared only when the last call flagged it, so that the buffers'
+    /// memory is not touched on every call.
+    func reset() {
+        let size = abiSize(of: joule_estimate.self)
+        for i in 0..<count {
+            let detail = details + i * Self.detailCapacity
+            if results[i].flags & JOULE_ESTIMATE_DETAIL != 0 { detail.pointee = 0 }
+            results[i] = joule_estimate(
+                struct_size: size, flags: 0, time_seconds: 0, power_watts: 0, energy_joules: 0, compute_seconds: 0,
+                memory_seconds: 0, detail: detail, detail_capacity: Self.detailCapacity, flops: 0, memory_bytes: 0)
+        }
+    }
+
+    /// The raw result `i`, for callers summing many results without building `Estimate`s.
+    public func raw(_ i: Int) -> joule_estimate { results[i] }
+
+    /// Result `i` as an `Estimate`.
+    public func estimate(_ i: Int) -> Estimate { Estimate(results + i) }
+
+    deinit {
+        results.deallocate()
+        details.deallocate()
     }
 }

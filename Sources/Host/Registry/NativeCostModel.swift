@@ -1,3 +1,4 @@
+import Foundation
 import PluginAPI
 
 /// A cost model published by a plugin library through a `joule_cost_model` vtable.
@@ -77,6 +78,8 @@ final class NativeCostModel: CostModelProvider, @unchecked Sendable {
 final class NativeCostInstance: CostModelInstance {
     let model: UnsafePointer<joule_cost_model>
     let instance: OpaquePointer
+    /// Buffers reused across calls (an instance serves one thread at a time).
+    private let scratch = CallScratch()
 
     init(model: UnsafePointer<joule_cost_model>, instance: OpaquePointer) {
         self.model = model
@@ -109,29 +112,23 @@ final class NativeCostInstance: CostModelInstance {
         guard let estimateNetwork = model.pointee.estimate_network else {
             throw CostModelFailure(status: JOULE_UNSUPPORTED, message: "the model has no network-level terms")
         }
-        var capacity = 32
         while true {
-            var error = ErrorBuffer()
-            var storage = [joule_network_term](repeating: joule_network_term(), count: capacity)
-            for i in storage.indices { storage[i].struct_size = abiSize(of: joule_network_term.self) }
+            let capacity = scratch.termCapacity
+            scratch.resetTerms()
             var count: UInt32 = 0
-            let status: Int32 = storage.withUnsafeMutableBufferPointer { buffer in
-                let pointers = (0..<capacity).map { Optional(buffer.baseAddress! + $0) }
-                return pointers.withUnsafeBufferPointer { termPointers in
-                    error.withPointer { estimateNetwork(instance, network.pointer, termPointers.baseAddress, UInt32(capacity), &count, $0) }
-                }
-            }
+            let status = estimateNetwork(instance, network.pointer, scratch.termPointers, UInt32(capacity), &count, scratch.error)
             if status == JOULE_BUFFER_TOO_SMALL, Int(count) > capacity, count <= 100_000 {
-                capacity = Int(count)
+                scratch.growTerms(to: Int(count))
                 continue
             }
-            guard status == JOULE_OK else { throw CostModelFailure(status: status, message: error.message) }
+            guard status == JOULE_OK else { throw CostModelFailure(status: status, message: scratch.errorMessage) }
             guard Int(count) <= capacity else {
                 throw CostModelFailure(status: JOULE_FAILED, message: "estimate_network reported \(count) terms for \(capacity) slots")
             }
             var terms: [NetworkTerm] = []
+            terms.reserveCapacity(Int(count))
             for i in 0..<Int(count) {
-                guard let term = storage.withUnsafeBufferPointer({ NetworkTerm($0.baseAddress! + i) }) else {
+                guard let term = scratch.term(i) else {
                     throw CostModelFailure(status: JOULE_FAILED,
                                            message: "estimate_network term \(i) has no name or an unknown kind or phase")
                 }
@@ -143,23 +140,20 @@ final class NativeCostInstance: CostModelInstance {
 
     func estimate(_ batch: LayerBatch) throws(BatchFailure) {
         batch.resetResults()
+        scratch.clearError()
         if let estimateLayers = model.pointee.estimate_layers {
-            var error = ErrorBuffer()
             var failed: UInt32 = 0
-            let status = error.withPointer {
-                estimateLayers(instance, batch.layerPointers, UInt32(batch.count), batch.resultPointers, &failed, $0)
-            }
+            let status = estimateLayers(instance, batch.layerPointers, UInt32(batch.count), batch.resultPointers, &failed, scratch.error)
             guard status == JOULE_OK else {
                 throw BatchFailure(index: Int(min(failed, UInt32(max(batch.count - 1, 0)))),
-                                   failure: CostModelFailure(status: status, message: error.message))
+                                   failure: CostModelFailure(status: status, message: scratch.errorMessage))
             }
             return
         }
         for i in 0..<batch.count {
-            var error = ErrorBuffer()
-            let status = error.withPointer { model.pointee.estimate_layer(instance, batch.layerPointers[i], batch.resultPointers[i], $0) }
+            let status = model.pointee.estimate_layer(instance, batch.layerPointers[i], batch.resultPointers[i], scratch.error)
             guard status == JOULE_OK else {
-                throw BatchFailure(index: i, failure: CostModelFailure(status: status, message: error.message))
+                throw BatchFailure(index: i, failure: CostModelFailure(status: status, message: scratch.errorMessage))
             }
         }
     }
@@ -180,6 +174,89 @@ final class NativeCostInstance: CostModelInstance {
         }
         guard status == JOULE_OK else { throw CostModelFailure(status: status, message: error.message) }
         return estimate
+    }
+}
+
+/// Buffers a native instance lends to its plugin on every call: an error message buffer and
+/// network terms. Allocated once, because repeated estimates must not allocate.
+final class CallScratch {
+    static let errorCapacity = 1024
+    let error: UnsafeMutablePointer<joule_error>
+    private let message: UnsafeMutablePointer<CChar>
+    private(set) var termCapacity = 0
+    private(set) var termPointers: UnsafeMutablePointer<UnsafeMutablePointer<joule_network_term>?>
+    private var terms: UnsafeMutablePointer<joule_network_term>
+    /// Decoded term names by position, with the plugin's pointer: a model usually returns
+    /// the same terms in the same order each call.
+    private var names: [(pointer: UnsafePointer<CChar>, name: String)] = []
+
+    init() {
+        message = .allocate(capacity: Self.errorCapacity)
+        message.initialize(repeating: 0, count: Self.errorCapacity)
+        error = .allocate(capacity: 1)
+        error.initialize(to: joule_error(message: message, capacity: Self.errorCapacity))
+        termPointers = .allocate(capacity: 1)
+        terms = .allocate(capacity: 1)
+        growTerms(to: 32)
+    }
+
+    func clearError() { message.pointee = 0 }
+
+    var errorMessage: String {
+        message[Self.errorCapacity - 1] = 0
+        return String(cString: message)
+    }
+
+    func growTerms(to capacity: Int) {
+        termPointers.deallocate()
+        terms.deallocate()
+        termCapacity = capacity
+        terms = .allocate(capacity: capacity)
+        terms.initialize(repeating: joule_network_term(), count: capacity)
+        termPointers = .allocate(capacity: capacity)
+        for i in 0..<capacity { termPointers[i] = terms + i }
+    }
+
+    func resetTerms() {
+        clearError()
+        let size = abiSize(of: joule_network_term.self)
+        for i in 0..<termCapacity {
+            terms[i] = joule_network_term()
+            terms[i].struct_size = size
+        }
+    }
+
+    /// Term `i` as the plugin filled it; `nil` when it breaks the ABI (no name, unknown kind).
+    func term(_ i: Int) -> NetworkTerm? {
+        let t = terms[i]
+        guard let namePointer = t.name, let kind = NetworkTermKind(rawValue: t.kind),
+              let phase = NetworkPhase(rawValue: t.phase) else { return nil }
+        let name: String
+        // The pointer stays valid, but a plugin may rewrite the text: reuse the decoded
+        // string only while the pointer and the bytes still match.
+        if i < names.count, names[i].pointer == namePointer,
+           names[i].name.utf8.elementsEqual(UnsafeBufferPointer(start: UnsafeRawPointer(namePointer).assumingMemoryBound(to: UInt8.self),
+                                                                count: strlen(namePointer))) {
+            name = names[i].name
+        } else {
+            name = String(cString: namePointer)
+            if i < names.count { names[i] = (namePointer, name) } else if i == names.count { names.append((namePointer, name)) }
+        }
+        let flags = t.flags
+        return NetworkTerm(
+            name: name, kind: kind, phase: phase,
+            timeSeconds: flags & JOULE_ESTIMATE_TIME != 0 ? t.time_seconds : nil,
+            powerWatts: flags & JOULE_ESTIMATE_POWER != 0 ? t.power_watts : nil,
+            energyJoules: flags & JOULE_ESTIMATE_ENERGY != 0 ? t.energy_joules : nil,
+            computeSeconds: flags & JOULE_ESTIMATE_BREAKDOWN != 0 ? t.compute_seconds : nil,
+            memorySeconds: flags & JOULE_ESTIMATE_BREAKDOWN != 0 ? t.memory_seconds : nil)
+    }
+
+    deinit {
+        message.deallocate()
+        error.deallocate()
+        termPointers.deallocate()
+        terms.deallocate()
     }
 }
 

@@ -133,6 +133,12 @@ public final class BoundCostModel {
     /// Estimates every layer of `batch` in one call where the model allows, and checks
     /// each answer; read them with `batch.result(_:)`.
     public func estimate(_ batch: LayerBatch) throws(CostModelError) {
+        try estimateUnchecked(batch)
+        try check(batch)
+    }
+
+    /// The model's call alone, before `check(_:)`.
+    private func estimateUnchecked(_ batch: LayerBatch) throws(CostModelError) {
         do {
             try instance.estimate(batch)
         } catch {
@@ -140,18 +146,45 @@ public final class BoundCostModel {
             throw .estimateFailed(model: entry.qualifiedID, layer: layer.name, direction: layer.direction,
                                   status: error.failure.status, message: error.failure.message)
         }
+    }
+
+    /// Checks every result of the last call on `batch`, naming the first bad one.
+    private func check(_ batch: LayerBatch) throws(CostModelError) {
+        let results = batch.buffer.results
+        // This runs for every layer-pass. A first sweep checks every number field at once,
+        // branch-free; only when it finds something does the exact check below run (which
+        // also forgives a bad value in a field the model did not flag).
+        // A first sweep over every number field at once: if no field is negative and their
+        // total is finite, each is finite and not negative. Only when that fails (or a result
+        // sets no number) does the exact check below run, which also forgives a bad value in
+        // a field the model did not flag.
+        var lowest = 0.0, total = 0.0
+        var missing = false
         for i in 0..<batch.count {
-            let r = batch.results[i]
-            let flags = EstimateFlags(rawValue: r.flags)
-            if flags.isDisjoint(with: [.time, .power, .energy]) {
+            let r = results + i
+            missing = missing || r.pointee.flags & (JOULE_ESTIMATE_TIME | JOULE_ESTIMATE_POWER | JOULE_ESTIMATE_ENERGY) == 0
+            lowest = min(lowest, min(min(r.pointee.time_seconds, r.pointee.power_watts),
+                                     min(r.pointee.energy_joules, min(r.pointee.compute_seconds, r.pointee.memory_seconds))))
+            total += r.pointee.time_seconds + r.pointee.power_watts + r.pointee.energy_joules
+                + r.pointee.compute_seconds + r.pointee.memory_seconds
+        }
+        guard missing || !(lowest >= 0) || !total.isFinite else { return }
+        @inline(__always) func valid(_ value: Double) -> Bool { value.isFinite && value >= 0 }
+        for i in 0..<batch.count {
+            let r = results + i
+            let flags = r.pointee.flags
+            if flags & (JOULE_ESTIMATE_TIME | JOULE_ESTIMATE_POWER | JOULE_ESTIMATE_ENERGY) == 0 {
                 throw .noNumbers(model: entry.qualifiedID, layer: describe(batch.layers[i]))
             }
-            let fields: [(EstimateFlags, String, Double)] = [
-                (.time, "time_seconds", r.time_seconds), (.power, "power_watts", r.power_watts),
-                (.energy, "energy_joules", r.energy_joules), (.breakdown, "compute_seconds", r.compute_seconds),
-                (.breakdown, "memory_seconds", r.memory_seconds),
-            ]
-            for (flag, name, value) in fields where flags.contains(flag) && !(value.isFinite && value >= 0) {
+            var bad: (String, Double)?
+            if flags & JOULE_ESTIMATE_TIME != 0, !valid(r.pointee.time_seconds) { bad = ("time_seconds", r.pointee.time_seconds) }
+            if flags & JOULE_ESTIMATE_POWER != 0, !valid(r.pointee.power_watts) { bad = ("power_watts", r.pointee.power_watts) }
+            if flags & JOULE_ESTIMATE_ENERGY != 0, !valid(r.pointee.energy_joules) { bad = ("energy_joules", r.pointee.energy_joules) }
+            if flags & JOULE_ESTIMATE_BREAKDOWN != 0 {
+                if !valid(r.pointee.compute_seconds) { bad = ("compute_seconds", r.pointee.compute_seconds) }
+                if !valid(r.pointee.memory_seconds) { bad = ("memory_seconds", r.pointee.memory_seconds) }
+            }
+            if let (name, value) = bad {
                 throw .invalidNumber(model: entry.qualifiedID, layer: describe(batch.layers[i]), field: name, value: value)
             }
         }

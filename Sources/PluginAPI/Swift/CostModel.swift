@@ -47,6 +47,16 @@ extension CostModel {
     }
 }
 
+/// A cost model that can write its answers straight into the host's structs.
+///
+/// For models that cost hundreds of layer-passes per estimate, building an `Estimate` for
+/// each costs more than the model; the PluginAPI calls this method instead of
+/// `estimate(_:)` whenever the host's struct is at least as large as this side's. Write
+/// the `JOULE_ESTIMATE_*` flags for what you fill; the struct arrives zeroed.
+public protocol DirectCostModel: CostModel {
+    func estimate(_ layer: UnsafePointer<joule_layer>, into out: UnsafeMutablePointer<joule_estimate>) throws
+}
+
 /// A cost model's answer to "can you cost this layer?".
 public enum LayerSupport: Sendable, Equatable {
     /// Yes, with a quality from 1 (last resort) to 100 (the model's home ground).
@@ -131,10 +141,30 @@ private final class FactoryBox {
 /// What a `joule_cost_instance *` of a Swift cost model points to.
 private final class InstanceBox {
     let model: any CostModel
+    /// The same model when it writes straight into the host's structs.
+    let direct: (any DirectCostModel)?
     /// C copies of network-term names, which the ABI says live as long as the instance.
     private var names: [String: UnsafeMutablePointer<CChar>] = [:]
 
-    init(_ model: any CostModel) { self.model = model }
+    init(_ model: any CostModel) {
+        self.model = model
+        direct = model as? any DirectCostModel
+    }
+
+    /// The names handed out last time, in order: a model usually returns the same terms in
+    /// the same order, and comparing strings is cheaper than hashing them.
+    private var recent: [(String, UnsafeMutablePointer<CChar>)] = []
+
+    func cName(_ name: String, at index: Int) -> UnsafePointer<CChar> {
+        if index < recent.count, recent[index].0 == name { return UnsafePointer(recent[index].1) }
+        let pointer = cName(name)
+        if index < recent.count {
+            recent[index] = (name, UnsafeMutablePointer(mutating: pointer))
+        } else if index == recent.count {
+            recent.append((name, UnsafeMutablePointer(mutating: pointer)))
+        }
+        return pointer
+    }
 
     func cName(_ name: String) -> UnsafePointer<CChar> {
         if let existing = names[name] { return UnsafePointer(existing) }
@@ -234,7 +264,7 @@ private let costModelEstimateNetwork: @convention(c) (
             error?.pointee.set("estimate_network: terms[\(i)] is NULL")
             return JOULE_INVALID_ARGUMENT
         }
-        term.write(into: out, name: box.cName(term.name))
+        term.write(into: out, name: box.cName(term.name, at: i))
     }
     return JOULE_OK
 }
@@ -247,13 +277,41 @@ private let costModelEstimateLayers: @convention(c) (
         error?.pointee.set("estimate_layers: a required argument is NULL")
         return JOULE_INVALID_ARGUMENT
     }
-    for i in 0..<Int(count) {
+    let size = MemoryLayout<joule_estimate>.size
+    func entry(_ i: Int) -> (UnsafePointer<joule_layer>, UnsafeMutablePointer<joule_estimate>)? {
         guard let layer = layers[i], let estimate = out[i] else {
             failedIndex?.pointee = UInt32(i)
             error?.pointee.set("estimate_layers: entry \(i) is NULL")
-            return JOULE_INVALID_ARGUMENT
+            return nil
         }
-        let status = withPluginErrors(error) { try box.model.estimate(LayerView(layer)).write(into: estimate) }
+        return (layer, estimate)
+    }
+    // The direct path unwraps the model once: copying the existential per layer would cost
+    // more than some models.
+    if let direct = box.direct {
+        let errorBuffer = error
+        var i = 0
+        do {
+            while i < Int(count) {
+                guard let (layer, estimate) = entry(i) else { return JOULE_INVALID_ARGUMENT }
+                if Int(estimate.pointee.struct_size) >= size {
+                    try direct.estimate(layer, into: estimate)
+                } else {
+                    try direct.estimate(LayerView(layer)).write(into: estimate)
+                }
+                i += 1
+            }
+        } catch let failure {
+            // One do/catch around the whole loop: a closure per layer costs more than Paleo.
+            failedIndex?.pointee = UInt32(i)
+            return withPluginErrors(errorBuffer) { throw failure }
+        }
+        return JOULE_OK
+    }
+    let model = box.model
+    for i in 0..<Int(count) {
+        guard let (layer, estimate) = entry(i) else { return JOULE_INVALID_ARGUMENT }
+        let status = withPluginErrors(error) { try model.estimate(LayerView(layer)).write(into: estimate) }
         if status != JOULE_OK {
             failedIndex?.pointee = UInt32(i)
             return status

@@ -63,7 +63,8 @@ public struct Estimate: Sendable, Equatable {
             flops: flags.contains(.counts) ? d.flops : nil,
             memoryBytes: flags.contains(.counts) ? d.memory_bytes : nil,
             extrapolated: flags.contains(.extrapolated),
-            detail: d.detail_capacity > 0 ? String(optionalCString: d.detail).flatMap { $0.isEmpty ? nil : $0 } : nil)
+            detail: flags.contains(.detail) && d.detail_capacity > 0 && d.detail != nil && d.detail.pointee != 0
+                ? String(optionalCString: d.detail) : nil)
     }
 
     /// Writes the estimate into a host-owned struct, never past its `struct_size`.
@@ -79,9 +80,10 @@ public struct Estimate: Sendable, Equatable {
             out.pointee.memory_seconds = memorySeconds ?? 0
             out.pointee.flops = flops ?? 0
             out.pointee.memory_bytes = memoryBytes ?? 0
-            if let detail, out.pointee.detail_capacity > 0 {
+            if let detail, !detail.isEmpty, out.pointee.detail_capacity > 0, out.pointee.detail != nil {
                 var buffer = joule_error(message: out.pointee.detail, capacity: out.pointee.detail_capacity)
                 buffer.set(detail)
+                out.pointee.flags |= JOULE_ESTIMATE_DETAIL
             }
             return
         }
@@ -94,9 +96,10 @@ public struct Estimate: Sendable, Equatable {
         if fits(\.memory_seconds) { out.pointee.memory_seconds = memorySeconds ?? 0 }
         if fits(\.flops) { out.pointee.flops = flops ?? 0 }
         if fits(\.memory_bytes) { out.pointee.memory_bytes = memoryBytes ?? 0 }
-        if let detail, fits(\.detail_capacity) {
+        if let detail, !detail.isEmpty, fits(\.detail_capacity), out.pointee.detail_capacity > 0, out.pointee.detail != nil {
             var buffer = joule_error(message: out.pointee.detail, capacity: out.pointee.detail_capacity)
             buffer.set(detail)
+            if fits(\.flags) { out.pointee.flags |= JOULE_ESTIMATE_DETAIL }
         }
     }
 }

@@ -150,17 +150,18 @@ public struct EstimateFlags: OptionSet, Sendable, Hashable {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
-    public static let time = EstimateFlags(rawValue: 1 << 0)
-    public static let power = EstimateFlags(rawValue: 1 << 1)
-    public static let energy = EstimateFlags(rawValue: 1 << 2)
-    public static let breakdown = EstimateFlags(rawValue: 1 << 3)
-    public static let extrapolated = EstimateFlags(rawValue: 1 << 4)
-    public static let counts = EstimateFlags(rawValue: 1 << 5)
+    public static let time = EstimateFlags(rawValue: JOULE_ESTIMATE_TIME)
+    public static let power = EstimateFlags(rawValue: JOULE_ESTIMATE_POWER)
+    public static let energy = EstimateFlags(rawValue: JOULE_ESTIMATE_ENERGY)
+    public static let breakdown = EstimateFlags(rawValue: JOULE_ESTIMATE_BREAKDOWN)
+    public static let extrapolated = EstimateFlags(rawValue: JOULE_ESTIMATE_EXTRAPOLATED)
+    public static let counts = EstimateFlags(rawValue: JOULE_ESTIMATE_COUNTS)
+    public static let detail = EstimateFlags(rawValue: JOULE_ESTIMATE_DETAIL)
 
     /// "time, power" for listings.
     public var names: [String] {
         [(EstimateFlags.time, "time"), (.power, "power"), (.energy, "energy"), (.breakdown, "breakdown"),
-         (.extrapolated, "extrapolated"), (.counts, "counts")].filter { contains($0.0) }.map(\.1)
+         (.extrapolated, "extrapolated"), (.counts, "counts"), (.detail, "detail")].filter { contains($0.0) }.map(\.1)
     }
 }
 
@@ -169,9 +170,9 @@ public struct LayerFlags: OptionSet, Sendable, Hashable {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
-    public static let hasBias = LayerFlags(rawValue: 1 << 0)
-    public static let fedByInput = LayerFlags(rawValue: 1 << 1)
-    public static let dead = LayerFlags(rawValue: 1 << 2)
+    public static let hasBias = LayerFlags(rawValue: JOULE_LAYER_HAS_BIAS)
+    public static let fedByInput = LayerFlags(rawValue: JOULE_LAYER_FED_BY_INPUT)
+    public static let dead = LayerFlags(rawValue: JOULE_LAYER_DEAD)
 }
 
 /// How the host combines a network term with the layer sums (`JOULE_TERM_*`).

@@ -515,6 +515,9 @@ typedef struct joule_network {
 #define JOULE_ESTIMATE_EXTRAPOLATED (1u << 4)
 /** flops and memory_bytes are set: the work the model charged for. */
 #define JOULE_ESTIMATE_COUNTS (1u << 5)
+/** `detail` holds a line of text. A model that writes detail MUST set this bit; the host
+ *  reads `detail` only when it is set. */
+#define JOULE_ESTIMATE_DETAIL (1u << 6)
 
 /**
  * A cost model's answer.
@@ -541,7 +544,8 @@ typedef struct joule_estimate {
     /** Part of time_seconds spent moving memory, seconds (JOULE_ESTIMATE_BREAKDOWN). */
     double memory_seconds;
     /** Host-owned buffer for one optional line of detail (why a prediction is
-     *  extrapolated, say). May be NULL when detail_capacity is 0. */
+     *  extrapolated, say), flagged by JOULE_ESTIMATE_DETAIL. May be NULL when
+     *  detail_capacity is 0. */
     char *detail;
     /** Size of `detail` in bytes, including the NUL. */
     size_t detail_capacity;

@@ -86,6 +86,7 @@ static joule_status probe_estimate_layer(joule_cost_instance *opaque, const joul
     out->power_watts = instance->profile->tdp_watts;
     out->flags = JOULE_ESTIMATE_TIME | JOULE_ESTIMATE_POWER;
     if (out->detail != NULL && out->detail_capacity > 0) {
+        out->flags |= JOULE_ESTIMATE_DETAIL;
         char input[128] = "", output[128] = "";
         if (layer->input_count > 0) shape_text(input, sizeof input, &layer->inputs[0]);
         shape_text(output, sizeof output, &layer->output);
