@@ -51,26 +51,16 @@ enum PaleoLayer {
     @inline(__always)
     static func weightBytes(_ layer: UnsafePointer<joule_layer>) -> Double {
         let op = Int32(bitPattern: layer.pointee.op)
-        guard op == JOULE_OP_CONVOLUTION || op == JOULE_OP_DECONVOLUTION || op == JOULE_OP_FULLY_CONNECTED,
-              layer.pointee.input_count >= 1, let inputs = layer.pointee.inputs
-        else { return 0 }
-        let input = inputs[0], output = layer.pointee.output
-        let inChannels = d(dim(input, Int(input.rank) - 1)), outChannels = d(dim(output, Int(output.rank) - 1))
-        let kernel = d(layer.pointee.kernel.0) * d(layer.pointee.kernel.1)
-        switch op {
-        case JOULE_OP_CONVOLUTION:
-            // [kh, kw, C_in, C_out] plus a bias per output channel.
-            return (kernel * inChannels * outChannels + outChannels) * 4
-        case JOULE_OP_DECONVOLUTION:
-            // Paleo's filter is the transposed convolution's [kh, kw, C_out, C_in]; its bias
-            // counts the last dimension, which is this layer's input channels.
-            return (kernel * outChannels * inChannels + inChannels) * 4
-        default:
-            // [D, M] weights (a 4-D input flattened) plus M biases.
-            var flat = 1.0
-            for i in 1..<Int(max(input.rank, 1)) { flat *= d(dim(input, i)) }
-            return (flat * outChannels + outChannels) * 4
-        }
+        guard op == JOULE_OP_CONVOLUTION || op == JOULE_OP_DECONVOLUTION || op == JOULE_OP_FULLY_CONNECTED else { return 0 }
+        // The host's count is weights plus biases; Paleo always counts a bias, so one is
+        // added for a layer the host describes without.
+        if layer.pointee.flags & JOULE_LAYER_HAS_BIAS != 0 { return Double(layer.pointee.params) * 4 }
+        guard layer.pointee.input_count >= 1, let inputs = layer.pointee.inputs else { return 0 }
+        // Paleo's bias has one entry per output channel; a deconvolution's filter is the
+        // transposed convolution's, so its bias follows this layer's input channels.
+        let biasSource = op == JOULE_OP_DECONVOLUTION ? inputs.pointee : layer.pointee.output
+        let bias = dim(biasSource, Int(biasSource.rank) - 1)
+        return Double(layer.pointee.params + bias) * 4
     }
 
     /// Paleo's time for one direction, without remote fetches.

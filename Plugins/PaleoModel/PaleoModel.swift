@@ -77,6 +77,7 @@ final class PaleoModel: DirectCostModel {
     }
 
     /// The same as `estimate(_:)`, written straight into the host's struct.
+    @inline(__always)
     func estimate(_ layer: UnsafePointer<joule_layer>, into out: UnsafeMutablePointer<joule_estimate>) throws {
         let (time, note) = try paleoTime(layer)
         guard Int(out.pointee.struct_size) >= MemoryLayout<joule_estimate>.size, note == nil else {
@@ -90,6 +91,12 @@ final class PaleoModel: DirectCostModel {
         out.pointee.memory_seconds = time.memory * 1e-3
         out.pointee.flops = time.flops
         out.pointee.memory_bytes = time.bytes
+    }
+
+    /// Many layer-passes: the loop lives here so that each pass is a direct, inlined call.
+    func estimate(_ layers: UnsafePointer<UnsafePointer<joule_layer>?>, into out: UnsafePointer<UnsafeMutablePointer<joule_estimate>?>,
+                  count: Int, failedIndex: inout Int) throws {
+        try estimateEach(layers, into: out, count: count, failedIndex: &failedIndex)
     }
 
     /// Paleo's time (in milliseconds, as Paleo keeps it) for one layer-pass, remote
@@ -190,6 +197,7 @@ final class PaleoModel: DirectCostModel {
             if let layer = d.layers?[i] { weightBytes += PaleoLayer.weightBytes(layer) }
         }
         var terms: [NetworkTerm] = []
+        terms.reserveCapacity(16)
         let update = PaleoLayer.update(weightBytes, on: device)
         terms.append(NetworkTerm(name: "weight_update", kind: .additive, phase: .update, timeSeconds: update.total * 1e-3,
                                  computeSeconds: update.compute * 1e-3, memorySeconds: update.memory * 1e-3))

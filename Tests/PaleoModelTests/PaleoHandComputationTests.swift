@@ -100,7 +100,7 @@ import Testing
     /// butterfly log2 n, butterfly mixing 1.
     @Test func communicationSchemesByHand() throws {
         let bound = try Self.bound(options: ["workers": "8", "network": "ethernet"])
-        let fc = LayerDescriptor(name: "fc", typeName: "InnerProduct", operation: .fullyConnected, batch: 1,
+        let fc = LayerDescriptor(name: "fc", typeName: "InnerProduct", operation: .fullyConnected, flags: [.hasBias], batch: 1,
                                  inputShapes: [[1, 99_999]], outputShape: [1, 1000], params: 99_999 * 1000 + 1000)
         let data = LayerDescriptor(name: "data", typeName: "Input", operation: .input, batch: 1, inputShapes: [],
                                    outputShape: [1, 99_999])
@@ -113,6 +113,16 @@ import Testing
         #expect(close(terms["tree"]!, 2 * 3 * link, relative: 1e-12))
         #expect(close(terms["butterfly"]!, 3 * link, relative: 1e-12))
         #expect(close(terms["butterfly_mixing"]!, link, relative: 1e-12))
+
+        // Paleo always counts a bias: a layer described without one gets its 1000 biases
+        // added, so the payload (and every scheme's time) is the same.
+        var unbiased = fc
+        unbiased.flags = []
+        unbiased.params = 99_999 * 1000
+        let same = NetworkDescriptor(name: "n", isTraining: true, batch: 1, layers: [data, unbiased], params: unbiased.params,
+                                     weightBytes: 0, parents: [[], [0]])
+        let again = Dictionary(uniqueKeysWithValues: try bound.estimateNetwork(same).map { ($0.name, $0.timeSeconds!) })
+        #expect(close(again["tree"]!, 2 * 3 * link, relative: 1e-12))
     }
 
     @Test func groupedConvolutionsAreDeclinedWithAReason() throws {

@@ -83,7 +83,8 @@ public enum EstimationError: Error, Sendable, CustomStringConvertible {
 
 /// What stays the same across estimates of one bound plan: layer names and shapes, the
 /// host's counts, who costs each layer and where its results land.
-final class LayerTable: Sendable {
+// Immutable after init; its buffers are written once there and only read afterwards.
+final class LayerTable: @unchecked Sendable {
     let network: Network
     let passCount: Int
     let isTraining: Bool
@@ -101,13 +102,28 @@ final class LayerTable: Sendable {
     /// The network's parameters (counted once: `Network.params` walks every layer).
     let params: Int64
     /// Whether each layer is costed by some model (`costedBy` without the strings).
-    let costed: [Bool]
+    let costed: UnsafeMutablePointer<Bool>
+    /// The same per-pass facts packed for the hot loop: host counts and where the result
+    /// lands (`result` ≥ 0 in the primary batch, −1 nowhere, ≤ −2 at −(result + 2) in the
+    /// fallback batch). Owned by the table.
+    let entries: UnsafeMutablePointer<PassEntry>
+
+    struct PassEntry {
+        var hostFlops: Double
+        var hostBytes: Double
+        var result: Int
+    }
     /// How derived power is computed, for output (formatted once).
     let derivedPowerMethod: String
 
     struct Slot {
         var batch: Int
         var position: Int
+    }
+
+    deinit {
+        costed.deallocate()
+        entries.deallocate()
     }
 
     init(network: Network, passCount: Int, isTraining: Bool, hostFlops: [Double], hostBytes: [Double], slots: [Slot?],
@@ -123,7 +139,13 @@ final class LayerTable: Sendable {
         self.staticWarnings = staticWarnings
         self.declined = declined
         params = network.params
-        costed = costedBy.map { $0 != nil }
+        costed = .allocate(capacity: max(costedBy.count, 1))
+        for (i, who) in costedBy.enumerated() { costed[i] = who != nil }
+        entries = .allocate(capacity: max(slots.count, 1))
+        for i in slots.indices {
+            let result = slots[i].map { $0.batch == 0 ? $0.position : -($0.position + 2) } ?? -1
+            entries[i] = PassEntry(hostFlops: hostFlops[i], hostBytes: hostBytes[i], result: result)
+        }
         derivedPowerMethod = DerivedPower.method(profile)
     }
 }
@@ -170,17 +192,26 @@ public final class BoundEstimationPlan {
             }
         }
         var primary: [LayerDescriptor] = [], secondary: [LayerDescriptor] = []
-        var slots: [LayerTable.Slot?] = []
-        for (i, descriptor) in plan.descriptors.enumerated() {
-            switch plan.asked[i] ? assignment[i / passCount] : nil {
-            case 0?:
-                slots.append(.init(batch: 0, position: primary.count))
-                primary.append(descriptor)
-            case 1?:
-                slots.append(.init(batch: 1, position: secondary.count))
-                secondary.append(descriptor)
-            default:
-                slots.append(nil)
+        var slots = [LayerTable.Slot?](repeating: nil, count: plan.descriptors.count)
+        // Batches go pass by pass (every forward, then every backward-data, …): a model's
+        // branches on the direction then predict well, which is measurable at ~30 ns a layer-pass.
+        // Within a pass, layers of one operation go together for the same reason.
+        let byOperation = plan.network.layers.indices.sorted {
+            (plan.descriptors[$0 * passCount].operation.rawValue, $0) < (plan.descriptors[$1 * passCount].operation.rawValue, $1)
+        }
+        for pass in 0..<passCount {
+            for layer in byOperation {
+                let i = layer * passCount + pass
+                switch plan.asked[i] ? assignment[layer] : nil {
+                case 0?:
+                    slots[i] = .init(batch: 0, position: primary.count)
+                    primary.append(plan.descriptors[i])
+                case 1?:
+                    slots[i] = .init(batch: 1, position: secondary.count)
+                    secondary.append(plan.descriptors[i])
+                default:
+                    break
+                }
             }
         }
         fallback = fallbackModel
@@ -256,24 +287,24 @@ public final class BoundEstimationPlan {
         let layerCount = table.network.layers.count
         // This loop runs for every estimate: raw flag bits, fields read in place, no
         // reference counting.
-        let hostFlops = table.hostFlops, hostBytes = table.hostBytes, slots = table.slots, costed = table.costed
+        let entries = table.entries, costed = table.costed
         let primaryResults = primary.results
         let secondaryResults = secondary?.results
         for layer in 0..<layerCount {
             var passCompute = 0.0, passMemory = 0.0, layerSeconds = 0.0, layerFlops = 0.0, layerBytes = 0.0
             var backwardCompute = 0.0, backwardMemory = 0.0
             for pass in 0..<passCount {
-                let index = layer * passCount + pass
-                layerFlops += hostFlops[index]
-                layerBytes += hostBytes[index]
-                guard let slot = slots[index] else {
-                    if pass == 0 { forwardFlops += hostFlops[index] } else { backwardFlops += hostFlops[index] }
+                let entry = entries[layer &* passCount &+ pass]
+                layerFlops += entry.hostFlops
+                layerBytes += entry.hostBytes
+                guard entry.result != -1 else {
+                    if pass == 0 { forwardFlops += entry.hostFlops } else { backwardFlops += entry.hostFlops }
                     continue
                 }
-                let r = (slot.batch == 0 ? primaryResults : secondaryResults!) + slot.position
+                let r = entry.result >= 0 ? primaryResults + entry.result : secondaryResults! + (-entry.result - 2)
                 let flags = r.pointee.flags
                 let seconds = flags & JOULE_ESTIMATE_TIME != 0 ? r.pointee.time_seconds : 0
-                let flops = flags & JOULE_ESTIMATE_COUNTS != 0 ? r.pointee.flops : hostFlops[index]
+                let flops = flags & JOULE_ESTIMATE_COUNTS != 0 ? r.pointee.flops : entry.hostFlops
                 if flags & JOULE_ESTIMATE_DETAIL != 0 { details = true }
                 if pipeline {
                     if flags & JOULE_ESTIMATE_TIME != 0 && flags & JOULE_ESTIMATE_BREAKDOWN == 0 { missingBreakdown = true }
@@ -297,7 +328,7 @@ public final class BoundEstimationPlan {
                     energy += r.pointee.power_watts * seconds
                 } else {
                     everyPassHasPower = false
-                    energy += power.joules(flops: hostFlops[index], bytes: hostBytes[index], seconds: seconds)
+                    energy += power.joules(flops: entry.hostFlops, bytes: entry.hostBytes, seconds: seconds)
                 }
             }
             if pipeline {

@@ -300,28 +300,41 @@ public final class EstimateBuffer: @unchecked Sendable {
     /// The raw results, for reading only; valid as long as the buffer.
     public let results: UnsafeMutablePointer<joule_estimate>
     private let details: UnsafeMutablePointer<CChar>
+    /// The results as `reset` leaves them: zeroed, with size and detail buffer set.
+    private let empty: UnsafeMutablePointer<joule_estimate>
 
     init(count: Int) {
         self.count = count
         results = .allocate(capacity: max(count, 1))
         details = .allocate(capacity: max(count, 1) * Self.detailCapacity)
-        results.initialize(repeating: joule_estimate(), count: max(count, 1))
+        empty = .allocate(capacity: max(count, 1))
         details.initialize(repeating: 0, count: max(count, 1) * Self.detailCapacity)
+        let size = abiSize(of: joule_estimate.self)
+        for i in 0..<max(count, 1) {
+            empty[i] = joule_estimate(
+                struct_size: size, flags: 0, time_seconds: 0, power_watts: 0, energy_joules: 0, compute_seconds: 0,
+                memory_seconds: 0, detail: details + i * Self.detailCapacity, detail_capacity: Self.detailCapacity,
+                flops: 0, memory_bytes: 0)
+        }
+        results.initialize(from: empty, count: max(count, 1))
     }
 
-    /// Zeroes every result (the ABI promises zeroed structs) and sets what the host owns.
-    /// A detail buffer is cleared only when the last call flagged it, so that the buffers'
-    /// memory is not touched on every call.
+    /// Zeroes every result (the ABI promises zeroed structs) and sets what the host owns,
+    /// by copying a prepared image of the empty results in one block. A detail buffer is
+    /// cleared only when the last call flagged it, so its memory is not touched otherwise.
     func reset() {
-        let size = abiSize(of: joule_estimate.self)
-        for i in 0..<count {
-            let detail = details + i * Self.detailCapacity
-            if results[i].flags & JOULE_ESTIMATE_DETAIL != 0 { detail.pointee = 0 }
-            results[i] = joule_estimate(
-                struct_size: size, flags: 0, time_seconds: 0, power_watts: 0, energy_joules: 0, compute_seconds: 0,
-                memory_seconds: 0, detail: detail, detail_capacity: Self.detailCapacity, flops: 0, memory_bytes: 0)
+        if mayHoldDetail {
+            for i in 0..<count where results[i].flags & JOULE_ESTIMATE_DETAIL != 0 {
+                details[i * Self.detailCapacity] = 0
+            }
         }
+        mayHoldDetail = true
+        UnsafeMutableRawPointer(results).copyMemory(from: empty, byteCount: count * MemoryLayout<joule_estimate>.stride)
     }
+
+    /// False once a pass over the results (the host's check) found no detail flagged, so
+    /// that the next `reset` can skip looking.
+    var mayHoldDetail = true
 
     /// The raw result `i`, for callers summing many results without building `Estimate`s.
     public func raw(_ i: Int) -> joule_estimate { results[i] }
@@ -332,5 +345,6 @@ public final class EstimateBuffer: @unchecked Sendable {
     deinit {
         results.deallocate()
         details.deallocate()
+        empty.deallocate()
     }
 }

@@ -197,7 +197,7 @@ final class CallScratch {
         error.initialize(to: joule_error(message: message, capacity: Self.errorCapacity))
         termPointers = .allocate(capacity: 1)
         terms = .allocate(capacity: 1)
-        growTerms(to: 32)
+        growTerms(to: 16)
     }
 
     func clearError() { message.pointee = 0 }

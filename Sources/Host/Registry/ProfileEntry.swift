@@ -121,13 +121,23 @@ public final class BoundCostModel {
                                   status: error.status, message: error.message)
         }
         for term in terms {
-            let fields: [(String, Double?)] = [("time_seconds", term.timeSeconds), ("power_watts", term.powerWatts),
-                                                ("energy_joules", term.energyJoules)]
-            for case let (name, value?) in fields where !(value.isFinite && value >= 0) {
-                throw .invalidNumber(model: entry.qualifiedID, layer: "(network term \(term.name))", field: name, value: value)
+            if let (field, value) = Self.firstInvalid(term) {
+                throw .invalidNumber(model: entry.qualifiedID, layer: "(network term \(term.name))", field: field, value: value)
             }
         }
         return terms
+    }
+
+    /// The first number of a term that is NaN, infinite or negative (no arrays: this runs on
+    /// every estimate).
+    private static func firstInvalid(_ term: NetworkTerm) -> (String, Double)? {
+        func bad(_ value: Double?) -> Bool { value.map { !($0.isFinite && $0 >= 0) } ?? false }
+        if bad(term.timeSeconds) { return ("time_seconds", term.timeSeconds!) }
+        if bad(term.powerWatts) { return ("power_watts", term.powerWatts!) }
+        if bad(term.energyJoules) { return ("energy_joules", term.energyJoules!) }
+        if bad(term.computeSeconds) { return ("compute_seconds", term.computeSeconds!) }
+        if bad(term.memorySeconds) { return ("memory_seconds", term.memorySeconds!) }
+        return nil
     }
 
     /// Estimates every layer of `batch` in one call where the model allows, and checks
@@ -160,14 +170,17 @@ public final class BoundCostModel {
         // a field the model did not flag.
         var lowest = 0.0, total = 0.0
         var missing = false
+        var flagsSeen: UInt32 = 0
         for i in 0..<batch.count {
             let r = results + i
+            flagsSeen |= r.pointee.flags
             missing = missing || r.pointee.flags & (JOULE_ESTIMATE_TIME | JOULE_ESTIMATE_POWER | JOULE_ESTIMATE_ENERGY) == 0
             lowest = min(lowest, min(min(r.pointee.time_seconds, r.pointee.power_watts),
                                      min(r.pointee.energy_joules, min(r.pointee.compute_seconds, r.pointee.memory_seconds))))
             total += r.pointee.time_seconds + r.pointee.power_watts + r.pointee.energy_joules
                 + r.pointee.compute_seconds + r.pointee.memory_seconds
         }
+        batch.buffer.mayHoldDetail = flagsSeen & JOULE_ESTIMATE_DETAIL != 0
         guard missing || !(lowest >= 0) || !total.isFinite else { return }
         @inline(__always) func valid(_ value: Double) -> Bool { value.isFinite && value >= 0 }
         for i in 0..<batch.count {

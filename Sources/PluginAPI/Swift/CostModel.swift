@@ -55,6 +55,39 @@ extension CostModel {
 /// the `JOULE_ESTIMATE_*` flags for what you fill; the struct arrives zeroed.
 public protocol DirectCostModel: CostModel {
     func estimate(_ layer: UnsafePointer<joule_layer>, into out: UnsafeMutablePointer<joule_estimate>) throws
+
+    /// `count` layers at once (`estimate_layers`). The default calls the one-layer method
+    /// for each; a model implements it to keep its whole loop in one specialised function.
+    ///
+    /// - Parameter failedIndex: set to the index being estimated when an error is thrown.
+    func estimate(_ layers: UnsafePointer<UnsafePointer<joule_layer>?>, into out: UnsafePointer<UnsafeMutablePointer<joule_estimate>?>,
+                  count: Int, failedIndex: inout Int) throws
+}
+
+extension DirectCostModel {
+    public func estimate(_ layers: UnsafePointer<UnsafePointer<joule_layer>?>, into out: UnsafePointer<UnsafeMutablePointer<joule_estimate>?>,
+                         count: Int, failedIndex: inout Int) throws {
+        try estimateEach(layers, into: out, count: count, failedIndex: &failedIndex)
+    }
+
+    /// The loop behind `estimate(_:into:count:failedIndex:)`, for implementations to call:
+    /// inlined into the model, it makes every per-layer call a direct one.
+    @inline(__always)
+    public func estimateEach(_ layers: UnsafePointer<UnsafePointer<joule_layer>?>, into out: UnsafePointer<UnsafeMutablePointer<joule_estimate>?>,
+                             count: Int, failedIndex: inout Int) throws {
+        let size = MemoryLayout<joule_estimate>.size
+        for i in 0..<count {
+            failedIndex = i
+            guard let layer = layers[i], let estimate = out[i] else {
+                throw PluginError.invalidArgument("estimate_layers: entry \(i) is NULL")
+            }
+            if Int(estimate.pointee.struct_size) >= size {
+                try self.estimate(layer, into: estimate)
+            } else {
+                try self.estimate(LayerView(layer)).write(into: estimate)
+            }
+        }
+    }
 }
 
 /// A cost model's answer to "can you cost this layer?".
@@ -289,24 +322,12 @@ private let costModelEstimateLayers: @convention(c) (
     // The direct path unwraps the model once: copying the existential per layer would cost
     // more than some models.
     if let direct = box.direct {
-        let errorBuffer = error
-        var i = 0
-        do {
-            while i < Int(count) {
-                guard let (layer, estimate) = entry(i) else { return JOULE_INVALID_ARGUMENT }
-                if Int(estimate.pointee.struct_size) >= size {
-                    try direct.estimate(layer, into: estimate)
-                } else {
-                    try direct.estimate(LayerView(layer)).write(into: estimate)
-                }
-                i += 1
-            }
-        } catch let failure {
-            // One do/catch around the whole loop: a closure per layer costs more than Paleo.
-            failedIndex?.pointee = UInt32(i)
-            return withPluginErrors(errorBuffer) { throw failure }
+        var failed = 0
+        let status = withPluginErrors(error) {
+            try direct.estimate(layers, into: out, count: Int(count), failedIndex: &failed)
         }
-        return JOULE_OK
+        if status != JOULE_OK { failedIndex?.pointee = UInt32(failed) }
+        return status
     }
     let model = box.model
     for i in 0..<Int(count) {
