@@ -11,29 +11,32 @@ import Registry
 public final class EstimationPlan: Sendable {
     public let network: Network
     public let isTraining: Bool
-    /// The passes asked of every layer: forward, and for training both gradients.
+    /// The passes asked of every layer: forward, and for training both gradients and the
+    /// weight update (asked only of models that give no network-level update term).
     public let passes: [PassDirection]
     let descriptors: [LayerDescriptor]
-    /// Whether each (layer, pass) is asked of the model at all: a layer without weights has
-    /// no weight gradient and the data layer no input gradient, so those passes cost nothing
-    /// by definition and are not asked.
+    /// Whether each (layer, pass) is asked of the model at all. The data layer only stands
+    /// for the input and does no work; a layer without weights has no weight gradient. Those
+    /// passes cost nothing by definition and are not asked.
     let asked: [Bool]
     let networkDescriptor: NetworkDescriptor
 
     public init(network: Network, isTraining: Bool) {
         self.network = network
         self.isTraining = isTraining
-        passes = isTraining ? [.forward, .backwardData, .backwardFilter] : [.forward]
+        passes = isTraining ? [.forward, .backwardData, .backwardFilter, .weightUpdate] : [.forward]
         var descriptors: [LayerDescriptor] = []
         descriptors.reserveCapacity(network.layers.count * passes.count)
         var asked: [Bool] = []
         for index in network.layers.indices {
             for pass in passes {
                 let descriptor = LayerDescriptor(layer: index, of: network, pass: pass)
-                switch pass {
-                case .backwardFilter: asked.append(descriptor.params > 0)
-                case .backwardData: asked.append(descriptor.operation != .input)
-                default: asked.append(true)
+                if descriptor.operation == .input {
+                    asked.append(false)
+                } else if pass == .backwardFilter || pass == .weightUpdate {
+                    asked.append(descriptor.params > 0)
+                } else {
+                    asked.append(true)
                 }
                 descriptors.append(descriptor)
             }
@@ -105,13 +108,18 @@ final class LayerTable: @unchecked Sendable {
     let costed: UnsafeMutablePointer<Bool>
     /// The same per-pass facts packed for the hot loop: host counts and where the result
     /// lands (`result` ≥ 0 in the primary batch, −1 nowhere, ≤ −2 at −(result + 2) in the
-    /// fallback batch). Owned by the table.
+    /// fallback batch), for the passes that matter (asked, or holding work the model was not
+    /// asked about); layer `l`'s are `entries[entryStart[l] ..< entryStart[l + 1]]`. Owned by
+    /// the table.
     let entries: UnsafeMutablePointer<PassEntry>
+    let entryStart: UnsafeMutablePointer<Int>
 
     struct PassEntry {
         var hostFlops: Double
         var hostBytes: Double
         var result: Int
+        /// 0 forward, 1 backward-data, 2 backward-filter, 3 weight update.
+        var pass: Int
     }
     /// How derived power is computed, for output (formatted once).
     let derivedPowerMethod: String
@@ -124,6 +132,7 @@ final class LayerTable: @unchecked Sendable {
     deinit {
         costed.deallocate()
         entries.deallocate()
+        entryStart.deallocate()
     }
 
     init(network: Network, passCount: Int, isTraining: Bool, hostFlops: [Double], hostBytes: [Double], slots: [Slot?],
@@ -142,10 +151,19 @@ final class LayerTable: @unchecked Sendable {
         costed = .allocate(capacity: max(costedBy.count, 1))
         for (i, who) in costedBy.enumerated() { costed[i] = who != nil }
         entries = .allocate(capacity: max(slots.count, 1))
-        for i in slots.indices {
-            let result = slots[i].map { $0.batch == 0 ? $0.position : -($0.position + 2) } ?? -1
-            entries[i] = PassEntry(hostFlops: hostFlops[i], hostBytes: hostBytes[i], result: result)
+        entryStart = .allocate(capacity: network.layers.count + 1)
+        var next = 0
+        for layer in network.layers.indices {
+            entryStart[layer] = next
+            for pass in 0..<passCount {
+                let i = layer * passCount + pass
+                let result = slots[i].map { $0.batch == 0 ? $0.position : -($0.position + 2) } ?? -1
+                guard result != -1 || (pass < 3 && (hostFlops[i] > 0 || hostBytes[i] > 0)) else { continue }
+                entries[next] = PassEntry(hostFlops: hostFlops[i], hostBytes: hostBytes[i], result: result, pass: pass)
+                next += 1
+            }
         }
+        entryStart[network.layers.count] = next
         derivedPowerMethod = DerivedPower.method(profile)
     }
 }
@@ -171,6 +189,11 @@ public final class BoundEstimationPlan {
         let passCount = plan.passes.count
         for index in plan.network.layers.indices {
             let forward = plan.descriptors[index * passCount]
+            // The data layer is asked nothing (see `EstimationPlan.asked`).
+            if forward.operation == .input {
+                assignment.append(0)
+                continue
+            }
             switch model.support(for: forward) {
             case .supported:
                 assignment.append(0)
@@ -191,18 +214,27 @@ public final class BoundEstimationPlan {
                 }
             }
         }
+        // The weight update: from the model's network terms when it gives one (Paleo's is a
+        // single term over all parameters), else asked layer by layer. One call tells.
+        let prepared = PreparedNetwork(plan.networkDescriptor)
+        var updatePerLayer = false
+        if plan.isTraining {
+            let terms = (try? model.estimateNetwork(prepared)) ?? []
+            updatePerLayer = !terms.contains { $0.kind == .additive && $0.phase == .update }
+        }
+        self.prepared = prepared
         var primary: [LayerDescriptor] = [], secondary: [LayerDescriptor] = []
         var slots = [LayerTable.Slot?](repeating: nil, count: plan.descriptors.count)
         // Batches go pass by pass (every forward, then every backward-data, …): a model's
         // branches on the direction then predict well, which is measurable at ~30 ns a layer-pass.
         // Within a pass, layers of one operation go together for the same reason.
-        let byOperation = plan.network.layers.indices.sorted {
-            (plan.descriptors[$0 * passCount].operation.rawValue, $0) < (plan.descriptors[$1 * passCount].operation.rawValue, $1)
-        }
+        let operations = plan.network.layers.indices.map { plan.descriptors[$0 * passCount].operation.rawValue }
+        let byOperation = plan.network.layers.indices.sorted { (operations[$0], $0) < (operations[$1], $1) }
         for pass in 0..<passCount {
             for layer in byOperation {
                 let i = layer * passCount + pass
-                switch plan.asked[i] ? assignment[layer] : nil {
+                let asked = plan.asked[i] && (plan.passes[pass] != .weightUpdate || updatePerLayer)
+                switch asked ? assignment[layer] : nil {
                 case 0?:
                     slots[i] = .init(batch: 0, position: primary.count)
                     primary.append(plan.descriptors[i])
@@ -217,7 +249,6 @@ public final class BoundEstimationPlan {
         fallback = fallbackModel
         primaryBatch = LayerBatch(primary)
         fallbackBatch = secondary.isEmpty ? nil : LayerBatch(secondary)
-        prepared = PreparedNetwork(plan.networkDescriptor)
 
         var warnings: [String] = []
         let network = plan.network
@@ -281,24 +312,26 @@ public final class BoundEstimationPlan {
         var zeroTimeFlops = 0.0
         var details = false
         var missingBreakdown = false
+        var layerUpdateSeconds = 0.0
 
         let power = DerivedPower(profile)
         let table = self.table
         let layerCount = table.network.layers.count
         // This loop runs for every estimate: raw flag bits, fields read in place, no
         // reference counting.
-        let entries = table.entries, costed = table.costed
+        let entries = table.entries, entryStart = table.entryStart, costed = table.costed
         let primaryResults = primary.results
         let secondaryResults = secondary?.results
         for layer in 0..<layerCount {
             var passCompute = 0.0, passMemory = 0.0, layerSeconds = 0.0, layerFlops = 0.0, layerBytes = 0.0
             var backwardCompute = 0.0, backwardMemory = 0.0
-            for pass in 0..<passCount {
-                let entry = entries[layer &* passCount &+ pass]
+            for index in entryStart[layer]..<entryStart[layer &+ 1] {
+                let entry = entries[index]
+                let pass = entry.pass
                 layerFlops += entry.hostFlops
                 layerBytes += entry.hostBytes
                 guard entry.result != -1 else {
-                    if pass == 0 { forwardFlops += entry.hostFlops } else { backwardFlops += entry.hostFlops }
+                    if pass == 0 { forwardFlops += entry.hostFlops } else if pass < 3 { backwardFlops += entry.hostFlops }
                     continue
                 }
                 let r = entry.result >= 0 ? primaryResults + entry.result : secondaryResults! + (-entry.result - 2)
@@ -306,7 +339,14 @@ public final class BoundEstimationPlan {
                 let seconds = flags & JOULE_ESTIMATE_TIME != 0 ? r.pointee.time_seconds : 0
                 let flops = flags & JOULE_ESTIMATE_COUNTS != 0 ? r.pointee.flops : entry.hostFlops
                 if flags & JOULE_ESTIMATE_DETAIL != 0 { details = true }
-                if pipeline {
+                if pass == 3 {
+                    // A layer's weight update (models without a network-level update term).
+                    if pipeline, flags & JOULE_ESTIMATE_BREAKDOWN != 0 {
+                        layerUpdateSeconds += max(r.pointee.compute_seconds, r.pointee.memory_seconds)
+                    } else {
+                        layerUpdateSeconds += seconds
+                    }
+                } else if pipeline {
                     if flags & JOULE_ESTIMATE_TIME != 0 && flags & JOULE_ESTIMATE_BREAKDOWN == 0 { missingBreakdown = true }
                     if pass == 0 {
                         passCompute = r.pointee.compute_seconds
@@ -320,7 +360,7 @@ public final class BoundEstimationPlan {
                 } else {
                     backwardSeconds += seconds
                 }
-                if pass == 0 { forwardFlops += flops } else { backwardFlops += flops }
+                if pass == 0 { forwardFlops += flops } else if pass < 3 { backwardFlops += flops }
                 layerSeconds += seconds
                 if flags & JOULE_ESTIMATE_ENERGY != 0 {
                     energy += r.pointee.energy_joules
@@ -348,7 +388,8 @@ public final class BoundEstimationPlan {
         }
         if missingBreakdown { throw .pipelineNeedsBreakdown(model: model.entry.qualifiedID) }
 
-        var updateSeconds = 0.0
+        var updateSeconds = layerUpdateSeconds
+        let updateFromLayers = layerUpdateSeconds > 0
         var communication: [(String, Double)] = []
         var reports: [NetworkTerm] = []
         for term in terms {
@@ -366,7 +407,7 @@ public final class BoundEstimationPlan {
             case (.additive, _), (.alternative, _), (.report, _): reports.append(term)
             }
         }
-        if table.isTraining, updateSeconds > 0 {
+        if table.isTraining, updateSeconds > 0, !updateFromLayers {
             // The update reads weights and gradients and writes weights: 12 bytes and 2 FLOPs per parameter.
             let params = Double(table.params)
             energy += power.joules(flops: 2 * params, bytes: 12 * params, seconds: updateSeconds)
