@@ -3,8 +3,8 @@ import PluginAPI
 /// A device as Paleo sees it: clock in MHz, peak in GFLOP/s, memory bandwidth in "GB/s"
 /// (which Paleo divides into bytes / 2^30, so it acts as GiB/s), and the PPP factors.
 ///
-/// Every time here is in milliseconds, computed with Paleo's own order of operations, so
-/// that results match the original code to a few ulps.
+/// Every time here is in milliseconds, as Paleo keeps them. Paleo's chains of divisions are
+/// folded into one factor per device; results differ from the original's by a few ulps.
 struct PaleoDevice {
     var clockMHz: Double
     var peakGFLOPs: Double

@@ -166,11 +166,6 @@ public struct NetworkDescriptor: Sendable, Equatable {
         self.parents = parents ?? Array(repeating: [], count: layers.count)
     }
 
-    /// Lends the network to C as a `joule_network` valid only inside `body`.
-    public func withCDescriptor<R>(_ body: (UnsafePointer<joule_network>) throws -> R) rethrows -> R {
-        let prepared = PreparedNetwork(self)
-        return try withExtendedLifetime(prepared) { try body(prepared.pointer) }
-    }
 }
 
 /// A network lent to C once and used for many calls (its C structs are built once).
@@ -335,9 +330,6 @@ public final class EstimateBuffer: @unchecked Sendable {
     /// False once a pass over the results (the host's check) found no detail flagged, so
     /// that the next `reset` can skip looking.
     var mayHoldDetail = true
-
-    /// The raw result `i`, for callers summing many results without building `Estimate`s.
-    public func raw(_ i: Int) -> joule_estimate { results[i] }
 
     /// Result `i` as an `Estimate`.
     public func estimate(_ i: Int) -> Estimate { Estimate(results + i) }
