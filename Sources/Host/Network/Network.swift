@@ -51,25 +51,17 @@ public struct Network: Sendable, Equatable {
     }
 
     /// The network without its dead layers (`--prune-dead`), as graph compilers run it.
+    ///
+    /// A live layer's parents are live (its output reaches an output through them too), so
+    /// only indices change.
     public func prunedOfDeadBranches() -> Network {
-        var keep: [Int: Int] = [:]
+        var newIndex: [Int: Int] = [:]
         var layers: [Layer] = []
         for (i, layer) in self.layers.enumerated() where !layer.isDead {
-            keep[i] = layers.count
+            newIndex[i] = layers.count
             layers.append(layer)
         }
-        for i in layers.indices {
-            var kept: [Int] = [], shapes: [[Int64]] = []
-            for (j, parent) in layers[i].parents.enumerated() {
-                if let mapped = keep[parent] {
-                    kept.append(mapped)
-                    shapes.append(layers[i].inputShapes[j])
-                }
-            }
-            layers[i].parents = kept
-            layers[i].inputShapes = shapes
-        }
-        return Network(name: name, layers: layers, specBatch: specBatch, batch: batch,
-                       outputs: outputs.compactMap { keep[$0] })
+        for i in layers.indices { layers[i].parents = layers[i].parents.map { newIndex[$0]! } }
+        return Network(name: name, layers: layers, specBatch: specBatch, batch: batch, outputs: outputs.compactMap { newIndex[$0] })
     }
 }

@@ -100,9 +100,8 @@ struct SpecGraphBuilder {
         guard case .object(let layerMembers) = layersNode.value else {
             throw fail(layersNode.position.line, nil, "field 'layers' must be an object mapping names to layers, got \(layersNode.kindDescription)")
         }
-        for member in members where !["name", "layers", "outputs"].contains(member.key) {
-            _ = member  // Other top-level keys (comments, metadata) are allowed and ignored.
-        }
+        // Other top-level keys (comments, metadata) are allowed and ignored.
+        _ = members
         let flat = try expand(layerMembers)
         let resolved = try resolveGraph(flat)
         let order = try topologicalOrder(flat, parents: resolved)
@@ -332,15 +331,8 @@ struct SpecGraphBuilder {
             throw fail(flat[current].line, flat[current].name,
                        "cycle in the graph: \((cycle + [cycle[0]]).joined(separator: " -> "))")
         }
-        // Every layer must be reachable from the data layer.
-        let data = flat.firstIndex { $0.name == "data" }!
-        var reached = Set([data])
-        for index in order where index != data && parents[index].contains(where: { reached.contains($0) }) {
-            reached.insert(index)
-        }
-        for index in order where !reached.contains(index) {
-            throw fail(flat[index].line, flat[index].name, "cannot be reached from the data layer")
-        }
+        // Every layer but `data` has a parent (checked before) and there is no cycle, so every
+        // layer is reachable from `data`.
         return order
     }
 
