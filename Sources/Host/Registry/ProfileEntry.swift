@@ -161,13 +161,10 @@ public final class BoundCostModel {
     /// Checks every result of the last call on `batch`, naming the first bad one.
     private func check(_ batch: LayerBatch) throws(CostModelError) {
         let results = batch.buffer.results
-        // This runs for every layer-pass. A first sweep checks every number field at once,
-        // branch-free; only when it finds something does the exact check below run (which
-        // also forgives a bad value in a field the model did not flag).
-        // A first sweep over every number field at once: if no field is negative and their
-        // total is finite, each is finite and not negative. Only when that fails (or a result
-        // sets no number) does the exact check below run, which also forgives a bad value in
-        // a field the model did not flag.
+        // This runs for every layer-pass. A first, branch-free sweep over every number field:
+        // if none is negative and their total is finite, each is finite and not negative.
+        // Only when that fails (or a result sets no number) does the exact check below run,
+        // which also forgives a bad value in a field the model did not flag.
         var lowest = 0.0, total = 0.0
         var missing = false
         var flagsSeen: UInt32 = 0
