@@ -22,26 +22,15 @@ public struct DerivedPower: Sendable {
         secondsPerByte = 1 / profile.memoryBandwidthBytesPerSecond
     }
 
-    /// Power of work taking `seconds`: idle plus the dynamic range times utilisation.
-    @inline(__always)
-    public func watts(flops: Double, bytes: Double, seconds: Double) -> Double {
-        guard seconds > 0 else { return idleWatts }
-        // Utilisation: the busier of compute and memory, as a share of peak.
-        let busy = max(flops * secondsPerFlop, bytes * secondsPerByte) / seconds
-        return idleWatts + dynamicWatts * min(1, busy)
-    }
-
-    /// Energy of work taking `seconds`: watts × seconds, rearranged so that no division is
-    /// needed (idle·t + dynamic·min(t, busy time at peak)); this runs per layer-pass.
+    /// Energy of work taking `seconds`: idle power for the whole time plus the dynamic range
+    /// for as long as the work would keep the device's busier side (compute or memory) at
+    /// its peak, which is watts × seconds with utilisation capped at 1, written without a
+    /// division because this runs per layer-pass.
     @inline(__always)
     public func joules(flops: Double, bytes: Double, seconds: Double) -> Double {
         guard seconds > 0 else { return 0 }
         let busySeconds = max(flops * secondsPerFlop, bytes * secondsPerByte)
         return idleWatts * seconds + dynamicWatts * min(seconds, busySeconds)
-    }
-
-    public static func watts(flops: Double, bytes: Double, seconds: Double, profile: HardwareProfile) -> Double {
-        DerivedPower(profile).watts(flops: flops, bytes: bytes, seconds: seconds)
     }
 
     /// One line saying how, for output.

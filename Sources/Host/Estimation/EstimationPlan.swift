@@ -43,7 +43,12 @@ public final class EstimationPlan: Sendable {
         }
         self.descriptors = descriptors
         self.asked = asked
-        networkDescriptor = NetworkDescriptor(network: network, isTraining: isTraining)
+        // Network terms see every layer as in its forward pass: those descriptors exist already.
+        let passCount = passes.count
+        networkDescriptor = NetworkDescriptor(
+            name: network.name, isTraining: isTraining, batch: network.batch,
+            layers: network.layers.indices.map { descriptors[$0 * passCount] },
+            params: network.params, weightBytes: 4 * Double(network.params), parents: network.layers.map(\.parents))
     }
 
     /// What to do with a layer the model declines.
@@ -472,21 +477,22 @@ final class LayerResults: Sendable {
 
     func layers() -> [LayerEstimate] {
         let passCount = table.passCount
+        let power = DerivedPower(table.profile)
         return table.network.layers.enumerated().map { layerIndex, layer in
             let base = layerIndex * passCount
-            let forward = estimate(base)
-            let backwardData = table.isTraining ? estimate(base + 1) : nil
-            let backwardFilter = table.isTraining ? estimate(base + 2) : nil
+            let results = (0..<passCount).map { estimate(base + $0) }
+            let forward = results[0]
+            let backwardData = table.isTraining ? results[1] : nil
+            let backwardFilter = table.isTraining ? results[2] : nil
             var energy = 0.0
-            for (pass, result) in [forward, backwardData, backwardFilter].enumerated() {
+            for (pass, result) in results.prefix(3).enumerated() {
                 guard let result, let seconds = result.timeSeconds else { continue }
                 if let joules = result.energyJoules {
                     energy += joules
                 } else if let watts = result.powerWatts {
                     energy += watts * seconds
                 } else {
-                    energy += DerivedPower.watts(flops: table.hostFlops[base + pass], bytes: table.hostBytes[base + pass],
-                                                 seconds: seconds, profile: table.profile) * seconds
+                    energy += power.joules(flops: table.hostFlops[base + pass], bytes: table.hostBytes[base + pass], seconds: seconds)
                 }
             }
             return LayerEstimate(

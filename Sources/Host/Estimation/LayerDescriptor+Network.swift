@@ -106,14 +106,3 @@ extension Pass {
         }
     }
 }
-
-extension NetworkDescriptor {
-    /// The whole network as cost models see it for network-level terms.
-    public init(network: Network, isTraining: Bool) {
-        self.init(
-            name: network.name, isTraining: isTraining, batch: network.batch,
-            layers: network.layers.indices.map { LayerDescriptor(layer: $0, of: network, pass: .forward) },
-            params: network.params, weightBytes: 4 * Double(network.params),
-            parents: network.layers.map(\.parents))
-    }
-}

@@ -48,12 +48,12 @@ struct BenchCommand: ParsableCommand {
             let gpu = try registry.profile(named: costing.gpu ?? "TITAN_X")
             let model = try registry.costModel(named: costing.costModel ?? "paleo")
             let bound = try model.bind(to: gpu, options: try costing.parsedCostOptions())
+            // Read once the usual way first, so that a missing or broken spec gets the usual error.
+            let network = try SpecReader.read(file: spec)
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: spec)))
-
             let read = Timing.measure(budgetSeconds: seconds * 0.2) {
                 _ = try? SpecReader.parse(bytes, file: spec)
             }
-            let network = try SpecReader.parse(bytes, file: spec)
             let prepare = Timing.measure(budgetSeconds: seconds * 0.2) {
                 _ = try? EstimationPlan(network: network, isTraining: true).bind(bound)
             }

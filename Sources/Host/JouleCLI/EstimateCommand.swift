@@ -130,7 +130,7 @@ struct EstimateCommand: ParsableCommand {
 
             let options = try modelOptions(for: model)
             let bound = try model.bind(to: gpu, options: options)
-            var policy = EstimationPlan.CoveragePolicy.fail
+            let policy: EstimationPlan.CoveragePolicy
             var fallbackEntry: CostModelEntry?
             switch onUnsupported {
             case .fail: policy = .fail

@@ -85,7 +85,7 @@ struct SpecGraphBuilder {
     }
 
     mutating func build(_ root: JSONNode) throws(SpecError) -> Network {
-        guard case .object(let members) = root.value else {
+        guard case .object = root.value else {
             throw fail(root.position.line, nil, "the spec must be a JSON object with \"layers\", got \(root.kindDescription)")
         }
         let name: String
@@ -101,7 +101,6 @@ struct SpecGraphBuilder {
             throw fail(layersNode.position.line, nil, "field 'layers' must be an object mapping names to layers, got \(layersNode.kindDescription)")
         }
         // Other top-level keys (comments, metadata) are allowed and ignored.
-        _ = members
         let flat = try expand(layerMembers)
         let resolved = try resolveGraph(flat)
         let order = try topologicalOrder(flat, parents: resolved)

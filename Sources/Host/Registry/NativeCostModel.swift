@@ -228,9 +228,7 @@ final class CallScratch {
 
     /// Term `i` as the plugin filled it; `nil` when it breaks the ABI (no name, unknown kind).
     func term(_ i: Int) -> NetworkTerm? {
-        let t = terms[i]
-        guard let namePointer = t.name, let kind = NetworkTermKind(rawValue: t.kind),
-              let phase = NetworkPhase(rawValue: t.phase) else { return nil }
+        guard let namePointer = terms[i].name else { return nil }
         let name: String
         // The pointer stays valid, but a plugin may rewrite the text: reuse the decoded
         // string only while the pointer and the bytes still match.
@@ -242,14 +240,7 @@ final class CallScratch {
             name = String(cString: namePointer)
             if i < names.count { names[i] = (namePointer, name) } else if i == names.count { names.append((namePointer, name)) }
         }
-        let flags = t.flags
-        return NetworkTerm(
-            name: name, kind: kind, phase: phase,
-            timeSeconds: flags & JOULE_ESTIMATE_TIME != 0 ? t.time_seconds : nil,
-            powerWatts: flags & JOULE_ESTIMATE_POWER != 0 ? t.power_watts : nil,
-            energyJoules: flags & JOULE_ESTIMATE_ENERGY != 0 ? t.energy_joules : nil,
-            computeSeconds: flags & JOULE_ESTIMATE_BREAKDOWN != 0 ? t.compute_seconds : nil,
-            memorySeconds: flags & JOULE_ESTIMATE_BREAKDOWN != 0 ? t.memory_seconds : nil)
+        return NetworkTerm(terms + i, name: name)
     }
 
     deinit {

@@ -121,22 +121,25 @@ public final class BoundCostModel {
                                   status: error.status, message: error.message)
         }
         for term in terms {
-            if let (field, value) = Self.firstInvalid(term) {
+            if let (field, value) = Self.firstInvalid(time: term.timeSeconds, power: term.powerWatts, energy: term.energyJoules,
+                                                      compute: term.computeSeconds, memory: term.memorySeconds) {
                 throw .invalidNumber(model: entry.qualifiedID, layer: "(network term \(term.name))", field: field, value: value)
             }
         }
         return terms
     }
 
-    /// The first number of a term that is NaN, infinite or negative (no arrays: this runs on
-    /// every estimate).
-    private static func firstInvalid(_ term: NetworkTerm) -> (String, Double)? {
+    /// The first number that is NaN, infinite or negative, with its ABI field name (no
+    /// arrays: this runs for every network term of every estimate).
+    private static func firstInvalid(time: Double?, power: Double?, energy: Double?, compute: Double?, memory: Double?)
+        -> (String, Double)?
+    {
         func bad(_ value: Double?) -> Bool { value.map { !($0.isFinite && $0 >= 0) } ?? false }
-        if bad(term.timeSeconds) { return ("time_seconds", term.timeSeconds!) }
-        if bad(term.powerWatts) { return ("power_watts", term.powerWatts!) }
-        if bad(term.energyJoules) { return ("energy_joules", term.energyJoules!) }
-        if bad(term.computeSeconds) { return ("compute_seconds", term.computeSeconds!) }
-        if bad(term.memorySeconds) { return ("memory_seconds", term.memorySeconds!) }
+        if bad(time) { return ("time_seconds", time!) }
+        if bad(power) { return ("power_watts", power!) }
+        if bad(energy) { return ("energy_joules", energy!) }
+        if bad(compute) { return ("compute_seconds", compute!) }
+        if bad(memory) { return ("memory_seconds", memory!) }
         return nil
     }
 
@@ -179,37 +182,18 @@ public final class BoundCostModel {
         }
         batch.buffer.mayHoldDetail = flagsSeen & JOULE_ESTIMATE_DETAIL != 0
         guard missing || !(lowest >= 0) || !total.isFinite else { return }
-        @inline(__always) func valid(_ value: Double) -> Bool { value.isFinite && value >= 0 }
         for i in 0..<batch.count {
-            let r = results + i
-            let flags = r.pointee.flags
-            if flags & (JOULE_ESTIMATE_TIME | JOULE_ESTIMATE_POWER | JOULE_ESTIMATE_ENERGY) == 0 {
-                throw .noNumbers(model: entry.qualifiedID, layer: describe(batch.layers[i]))
-            }
-            var bad: (String, Double)?
-            if flags & JOULE_ESTIMATE_TIME != 0, !valid(r.pointee.time_seconds) { bad = ("time_seconds", r.pointee.time_seconds) }
-            if flags & JOULE_ESTIMATE_POWER != 0, !valid(r.pointee.power_watts) { bad = ("power_watts", r.pointee.power_watts) }
-            if flags & JOULE_ESTIMATE_ENERGY != 0, !valid(r.pointee.energy_joules) { bad = ("energy_joules", r.pointee.energy_joules) }
-            if flags & JOULE_ESTIMATE_BREAKDOWN != 0 {
-                if !valid(r.pointee.compute_seconds) { bad = ("compute_seconds", r.pointee.compute_seconds) }
-                if !valid(r.pointee.memory_seconds) { bad = ("memory_seconds", r.pointee.memory_seconds) }
-            }
-            if let (name, value) = bad {
-                throw .invalidNumber(model: entry.qualifiedID, layer: describe(batch.layers[i]), field: name, value: value)
-            }
+            try check(Estimate(results + i), layer: describe(batch.layers[i]))
         }
     }
 
     private func describe(_ layer: LayerDescriptor) -> String { "\(layer.name) (\(layer.direction.name))" }
 
     private func check(_ estimate: Estimate, layer: String) throws(CostModelError) {
-        let fields: [(String, Double?)] = [
-            ("time_seconds", estimate.timeSeconds), ("power_watts", estimate.powerWatts),
-            ("energy_joules", estimate.energyJoules), ("compute_seconds", estimate.computeSeconds),
-            ("memory_seconds", estimate.memorySeconds),
-        ]
-        for case let (name, value?) in fields where !(value.isFinite && value >= 0) {
-            throw .invalidNumber(model: entry.qualifiedID, layer: layer, field: name, value: value)
+        if let (field, value) = Self.firstInvalid(time: estimate.timeSeconds, power: estimate.powerWatts,
+                                                  energy: estimate.energyJoules, compute: estimate.computeSeconds,
+                                                  memory: estimate.memorySeconds) {
+            throw .invalidNumber(model: entry.qualifiedID, layer: layer, field: field, value: value)
         }
         if estimate.timeSeconds == nil && estimate.powerWatts == nil && estimate.energyJoules == nil {
             throw .noNumbers(model: entry.qualifiedID, layer: layer)

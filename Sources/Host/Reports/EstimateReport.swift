@@ -144,7 +144,8 @@ public struct EstimateReport: Sendable {
     /// params, energy_joules. Numbers are SI and written in full precision.
     public var csv: String {
         var lines = ["layer,type,output_shape,forward_seconds,backward_data_seconds,backward_filter_seconds,forward_flops,params,energy_joules"]
-        for layer in estimate.layers {
+        let layers = estimate.layers  // built from the raw results on each access
+        for layer in layers {
             lines.append([
                 csvField(layer.name), csvField(layer.typeName), layer.outputShape.map(String.init).joined(separator: "x"),
                 "\(layer.forwardSeconds)", "\(layer.backwardDataSeconds)", "\(layer.backwardFilterSeconds)",
@@ -153,8 +154,8 @@ public struct EstimateReport: Sendable {
         }
         let e = estimate
         lines.append(["TOTAL", "", "", "\(e.forwardSeconds)",
-                      "\(e.layers.reduce(0.0) { $0 + $1.backwardDataSeconds })",
-                      "\(e.layers.reduce(0.0) { $0 + $1.backwardFilterSeconds })",
+                      "\(layers.reduce(0.0) { $0 + $1.backwardDataSeconds })",
+                      "\(layers.reduce(0.0) { $0 + $1.backwardFilterSeconds })",
                       "\(e.forwardFlops)", "\(e.params)", "\(e.energy.joules)"].joined(separator: ","))
         return lines.joined(separator: "\n") + "\n"
     }

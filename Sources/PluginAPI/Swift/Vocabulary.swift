@@ -235,10 +235,11 @@ public struct NetworkTerm: Sendable, Equatable {
         self.memorySeconds = memorySeconds
     }
 
-    /// Reads a term a model filled (host side).
-    public init?(_ t: UnsafePointer<joule_network_term>) {
+    /// Reads a term a model filled (host side); `nil` when it breaks the ABI (no name, an
+    /// unknown kind or phase). `name`, when given, is the term's name already decoded.
+    public init?(_ t: UnsafePointer<joule_network_term>, name knownName: String? = nil) {
         let d = t.pointee
-        guard let name = String(optionalCString: d.name),
+        guard let name = knownName ?? String(optionalCString: d.name),
               let kind = NetworkTermKind(rawValue: d.kind), let phase = NetworkPhase(rawValue: d.phase)
         else { return nil }
         let flags = EstimateFlags(rawValue: d.flags)
