@@ -143,11 +143,15 @@ import Testing
         let kept = try json([spec.path, "--gpu", "T4", "--plugin-path", library.path, "--cost-model", "roofline", "--per-layer"])
         guard case .array(let warnings)? = kept["warnings"]?.value else { Issue.record("no warnings"); return }
         #expect(warnings.contains { if case .string(let w) = $0.value { w.hasPrefix("1 layer feed no output (dead branches: side)") } else { false } })
-        guard case .array(let keptLayers)? = kept["layers"]?.value else { return }
+        guard case .array(let keptLayers)? = kept["layers"]?.value else { Issue.record("no layers"); return }
         #expect(keptLayers.count == 4)
+        // The roofline model has no network terms: its weight updates are per layer, so the
+        // layers' energies add up to the step's.
+        let layerJoules = keptLayers.reduce(0.0) { $0 + number($1["energy_joules"]) }
+        #expect(close(layerJoules, number(kept["training"]?["energy_joules"]), relative: 1e-12))
         let pruned = try json([spec.path, "--gpu", "T4", "--plugin-path", library.path, "--cost-model", "roofline", "--per-layer",
                                "--prune-dead"])
-        guard case .array(let prunedLayers)? = pruned["layers"]?.value else { return }
+        guard case .array(let prunedLayers)? = pruned["layers"]?.value else { Issue.record("no layers"); return }
         #expect(prunedLayers.count == 3)
         #expect(number(pruned["training"]?["forward_seconds"]) < number(kept["training"]?["forward_seconds"]))
     }

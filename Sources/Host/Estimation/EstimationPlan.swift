@@ -484,8 +484,11 @@ final class LayerResults: Sendable {
             let forward = results[0]
             let backwardData = table.isTraining ? results[1] : nil
             let backwardFilter = table.isTraining ? results[2] : nil
+            // Every pass the layer was costed in, its own weight update included (asked of
+            // models that have no network-level update term), so that the layers add up to
+            // the total.
             var energy = 0.0
-            for (pass, result) in results.prefix(3).enumerated() {
+            for (pass, result) in results.enumerated() {
                 guard let result, let seconds = result.timeSeconds else { continue }
                 if let joules = result.energyJoules {
                     energy += joules
