@@ -1,5 +1,6 @@
 import GPUProfileFormat
 import JouleJSON
+import JouleTestSupport
 import PluginAPI
 import Testing
 
@@ -41,9 +42,13 @@ private struct ProfileFile {
         "{\n" + members.map { "  \"\($0.key)\": \($0.json)" }.joined(separator: ",\n") + "\n}\n"
     }
 
-    /// The line on which `key` stands.
-    func line(of key: String) -> Int {
-        (members.firstIndex { $0.key == key } ?? -10) + 2
+    /// The line on which `key` stands; nil, with a recorded issue, when there is no such member.
+    func line(of key: String) -> Int? {
+        guard let index = members.firstIndex(where: { $0.key == key }) else {
+            Issue.record("no member \(key) in the file")
+            return nil
+        }
+        return index + 2
     }
 
     func replacing(_ key: String, with json: String) -> ProfileFile {
@@ -94,18 +99,13 @@ private func decoded(_ file: ProfileFile) throws -> HardwareProfile {
     try decoded(text: file.text)
 }
 
+/// The profile `text` decodes to; the problems are thrown (and so reported once) otherwise.
 private func decoded(text: String) throws -> HardwareProfile {
-    switch try decode(text) {
-    case .success(let profile): return profile
-    case .failure(let error):
-        Issue.record("expected the profile to decode: \(error)")
-        throw error
-    }
+    try decode(text).get()
 }
 
-private func close(_ actual: Double, _ expected: Double) -> Bool {
-    abs(actual - expected) <= abs(expected) * 1e-12
-}
+/// Unit conversions like 3.35 * 10^12 may differ from the literal 3.35e12 in the last bit.
+private let tolerance = 1e-12
 
 @Suite("HardwareProfile.decode: valid files")
 struct HardwareProfileDecodeValidTests {
@@ -118,15 +118,15 @@ struct HardwareProfileDecodeValidTests {
         #expect(profile.kind == .gpu)
         #expect(profile.aliases == ["H100", "h100_sxm5"])
         // 66.9 TFLOP/s = 6.69e13; fp16 given bare in FLOP/s; 989.4 TFLOP/s = 9.894e14.
-        #expect(close(profile.peakFlops.fp32, 6.69e13))
+        #expect(close(profile.peakFlops.fp32, 6.69e13, relative: tolerance))
         #expect(profile.peakFlops.fp16 == 1.338e14)
-        #expect(close(profile.peakFlops.tensor, 9.894e14))
+        #expect(close(profile.peakFlops.tensor, 9.894e14, relative: tolerance))
         // 3.35 TB/s = 3.35e12 B/s; 80 GiB = 80 * 2^30 = 85,899,345,920 B.
-        #expect(close(profile.memoryBandwidthBytesPerSecond, 3.35e12))
+        #expect(close(profile.memoryBandwidthBytesPerSecond, 3.35e12, relative: tolerance))
         #expect(profile.memoryBytes == 85_899_345_920)
         #expect(profile.tdpWatts == 700)
         #expect(profile.idleWatts == 60)
-        #expect(close(profile.clockHz, 1.98e9))
+        #expect(close(profile.clockHz, 1.98e9, relative: tolerance))
         // 450 GB/s = 4.5e11 B/s.
         #expect(profile.interconnectBytesPerSecond == 4.5e11)
         #expect(profile.hostLinkBytesPerSecond == 6.4e10)

@@ -1,14 +1,10 @@
 import GPUProfileFormat
+import JouleTestSupport
 import Testing
 
-/// The value `text` parses to, or nil (and a recorded issue) when it fails.
-private func value(_ quantity: PhysicalQuantity, _ text: String) -> Double? {
-    switch quantity.parse(text) {
-    case .success(let value): return value
-    case .failure(let error):
-        Issue.record("\"\(text)\" failed: \(error.message)")
-        return nil
-    }
+/// The value `text` parses to; a failure is thrown, and so reported once, with its message.
+private func value(_ quantity: PhysicalQuantity, _ text: String) throws -> Double {
+    try quantity.parse(text).get()
 }
 
 /// The failure message for `text`, or nil (and a recorded issue) when it parses.
@@ -21,64 +17,61 @@ private func failure(_ quantity: PhysicalQuantity, _ text: String) -> String? {
     }
 }
 
-/// Equal within a relative 1e-12: decimal literals like 3.35 are not exact in binary, so
-/// 3.35 * 10^12 may differ from the literal 3.35e12 in the last bit.
-private func close(_ actual: Double?, _ expected: Double) -> Bool {
-    guard let actual else { return false }
-    return abs(actual - expected) <= abs(expected) * 1e-12
-}
+/// Values compare with `close(_:_:relative: tolerance)`: decimal literals like 3.35 are not
+/// exact in binary, so 3.35 * 10^12 may differ from the literal 3.35e12 in the last bit.
+private let tolerance = 1e-12
 
 @Suite("PhysicalQuantity.parse")
 struct PhysicalQuantityTests {
-    @Test func specSheetValues() {
-        #expect(close(value(.bandwidth, "3.35 TB/s"), 3.35e12))
-        #expect(close(value(.frequency, "1.98 GHz"), 1.98e9))
-        #expect(close(value(.flopRate, "66.9 TFLOP/s"), 66.9e12))
-        #expect(close(value(.flopRate, "19.5 TFLOPS"), 19.5e12))
-        #expect(close(value(.flopRate, "989.4 TFLOP/s"), 9.894e14))
+    @Test func specSheetValues() throws {
+        #expect(close(try value(.bandwidth, "3.35 TB/s"), 3.35e12, relative: tolerance))
+        #expect(close(try value(.frequency, "1.98 GHz"), 1.98e9, relative: tolerance))
+        #expect(close(try value(.flopRate, "66.9 TFLOP/s"), 66.9e12, relative: tolerance))
+        #expect(close(try value(.flopRate, "19.5 TFLOPS"), 19.5e12, relative: tolerance))
+        #expect(close(try value(.flopRate, "989.4 TFLOP/s"), 9.894e14, relative: tolerance))
     }
 
-    @Test func exactValues() {
+    @Test func exactValues() throws {
         // 80 * 2^30 = 80 * 1,073,741,824 = 85,899,345,920.
-        #expect(value(.bytes, "80 GiB") == 85_899_345_920)
-        #expect(value(.bytes, "1 KiB") == 1024)
-        #expect(value(.bytes, "1 TiB") == 1_099_511_627_776)        // 2^40
-        #expect(value(.bytes, "16 GB") == 16e9)
-        #expect(value(.power, "700 W") == 700)
-        #expect(value(.power, "2 kW") == 2000)
-        #expect(value(.frequency, "2 MHz") == 2e6)
-        #expect(value(.bandwidth, "2 GiB/s") == 2_147_483_648)       // 2 * 2^30
+        #expect(try value(.bytes, "80 GiB") == 85_899_345_920)
+        #expect(try value(.bytes, "1 KiB") == 1024)
+        #expect(try value(.bytes, "1 TiB") == 1_099_511_627_776)        // 2^40
+        #expect(try value(.bytes, "16 GB") == 16e9)
+        #expect(try value(.power, "700 W") == 700)
+        #expect(try value(.power, "2 kW") == 2000)
+        #expect(try value(.frequency, "2 MHz") == 2e6)
+        #expect(try value(.bandwidth, "2 GiB/s") == 2_147_483_648)       // 2 * 2^30
     }
 
-    @Test func bitsAreAnEighthOfBytes() {
+    @Test func bitsAreAnEighthOfBytes() throws {
         // 10 Gbit/s = 10 * 10^9 / 8 bytes/s = 1.25e9.
-        #expect(value(.bandwidth, "10 Gbit/s") == 1.25e9)
-        #expect(value(.bandwidth, "10 Gb/s") == 1.25e9)
-        #expect(value(.bandwidth, "10 GB/s") == 1e10)
-        #expect(value(.bandwidth, "8 bit/s") == 1)
+        #expect(try value(.bandwidth, "10 Gbit/s") == 1.25e9)
+        #expect(try value(.bandwidth, "10 Gb/s") == 1.25e9)
+        #expect(try value(.bandwidth, "10 GB/s") == 1e10)
+        #expect(try value(.bandwidth, "8 bit/s") == 1)
     }
 
-    @Test func smallUnits() {
+    @Test func smallUnits() throws {
         // 500 mW = 0.5 W.
-        #expect(close(value(.power, "500 mW"), 0.5))
+        #expect(close(try value(.power, "500 mW"), 0.5, relative: tolerance))
     }
 
-    @Test func bareNumbersAreAlreadySI() {
-        #expect(value(.power, "1e3") == 1000)
-        #expect(value(.power, "700") == 700)
-        #expect(value(.bytes, "2.5E+1") == 25)
+    @Test func bareNumbersAreAlreadySI() throws {
+        #expect(try value(.power, "1e3") == 1000)
+        #expect(try value(.power, "700") == 700)
+        #expect(try value(.bytes, "2.5E+1") == 25)
     }
 
-    @Test func spacingIsOptionalAndOuterWhitespaceIgnored() {
-        #expect(close(value(.bandwidth, "3.35TB/s"), 3.35e12))
-        #expect(value(.power, "  700 W  ") == 700)
-        #expect(value(.power, "700   W") == 700)
-        #expect(value(.power, "1e3W") == 1000)
+    @Test func spacingIsOptionalAndOuterWhitespaceIgnored() throws {
+        #expect(close(try value(.bandwidth, "3.35TB/s"), 3.35e12, relative: tolerance))
+        #expect(try value(.power, "  700 W  ") == 700)
+        #expect(try value(.power, "700   W") == 700)
+        #expect(try value(.power, "1e3W") == 1000)
     }
 
-    @Test func signIsLeftToTheCaller() {
+    @Test func signIsLeftToTheCaller() throws {
         // parse reads the number; positivity is the profile decoder's business.
-        #expect(value(.power, "-5 W") == -5)
+        #expect(try value(.power, "-5 W") == -5)
     }
 
     @Test func unknownUnitIsNamedAndTheAlternativesListed() throws {
@@ -129,8 +122,9 @@ struct PhysicalQuantityTests {
 
     @Test(arguments: ["", "   ", "W", "e3", "1..5 W", "1e W", "nan W", "1e999 W", "- W"])
     func malformedOrNonFiniteNumbersFail(text: String) {
-        if case .success(let v) = PhysicalQuantity.power.parse(text) {
-            Issue.record("\"\(text)\" parsed to \(v)")
+        // `failure` records an issue when the text parses.
+        if let message = failure(.power, text) {
+            #expect(!message.isEmpty)
         }
     }
 

@@ -44,7 +44,7 @@ import Testing
                      ("reason", .string("joule_plugin_init failed with status 1 (JOULE_FAILED): licence file /etc/probe.lic not found"))]),
             .object([("path", .string(directory.path + "/libjunk.so")), ("reason", .string("not a shared library (no ELF header)"))]),
         ]))
-        guard case .array(let plugins)? = root["plugins"]?.value else { return }
+        guard case .array(let plugins)? = root["plugins"]?.value else { Issue.record("no plugins list"); return }
         #expect(plugins.count == 3)
     }
 

@@ -13,14 +13,12 @@ struct JSONNodeTests {
         #expect(try JSONParser.parse(#""a""#)["a"] == nil)
     }
 
-    @Test func kindDescriptions() throws {
-        let cases: [(String, String)] = [
-            ("null", "null"), ("true", "a boolean"), ("1.5", "a number"), (#""s""#, "a string"),
-            ("[]", "an array"), ("{}", "an object"),
-        ]
-        for (text, expected) in cases {
-            #expect(try JSONParser.parse(text).kindDescription == expected)
-        }
+    @Test(arguments: [
+        ("null", "null"), ("true", "a boolean"), ("1.5", "a number"), (#""s""#, "a string"),
+        ("[]", "an array"), ("{}", "an object"),
+    ])
+    func kindDescriptions(text: String, expected: String) throws {
+        #expect(try JSONParser.parse(text).kindDescription == expected)
     }
 
     @Test func plainDropsPositionsButKeepsStructure() throws {

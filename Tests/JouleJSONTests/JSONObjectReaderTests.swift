@@ -8,10 +8,6 @@ private func reader(_ text: String, path: String = "") throws -> (JSONObjectRead
     return (JSONObjectReader(root, path: path, problems: problems), problems)
 }
 
-private func pos(_ line: Int, _ column: Int) -> JSONPosition {
-    JSONPosition(line: line, column: column)
-}
-
 /// One problem as comparable text: field, full position and message.
 private func P(field: String, position: JSONPosition?, message: String) -> String {
     "\(field) @ \(position.map(\.description) ?? "-"): \(message)"
@@ -283,15 +279,11 @@ struct JSONObjectReaderUnknownKeyTests {
         ])
         #expect(problems.items.map { $0.position?.line } == [2, 3, 3, 4, 1, 5])
 
-        #expect(throws: JSONValidationError.self) { try problems.throwIfAny() }
-        do {
-            try problems.throwIfAny()
-        } catch {
-            #expect(error.problems.count == 6)
-            #expect(error.description.hasPrefix(
-                "line 2: field 'name': must not be empty; line 3: field 'peak_flops.fp32': must be positive, got -1; "))
-            #expect(error.description.hasSuffix(#"line 5: field 'tdp_wats': unknown field; did you mean "tdp_watts"?"#))
-        }
+        let error = try #require(throws: JSONValidationError.self) { try problems.throwIfAny() }
+        #expect(error.problems.count == 6)
+        #expect(error.description.hasPrefix(
+            "line 2: field 'name': must not be empty; line 3: field 'peak_flops.fp32': must be positive, got -1; "))
+        #expect(error.description.hasSuffix(#"line 5: field 'tdp_wats': unknown field; did you mean "tdp_watts"?"#))
     }
 }
 

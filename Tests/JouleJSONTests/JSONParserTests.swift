@@ -15,7 +15,8 @@ private func syntaxError(_ bytes: [UInt8]) -> JSONSyntaxError? {
     }
 }
 
-private func pos(_ line: Int, _ column: Int) -> JSONPosition {
+/// A position, shortly; shared by the tests of this target (JSONObjectReaderTests too).
+func pos(_ line: Int, _ column: Int) -> JSONPosition {
     JSONPosition(line: line, column: column)
 }
 

@@ -37,6 +37,9 @@ public enum PackageLayout {
         root.appendingPathComponent("Tests/Fixtures").appendingPathComponent(relativePath)
     }
 
+    /// The original Paleo's networks, from which the reference CSVs were made.
+    public static var paleoReferenceNets: URL { sharedData.appendingPathComponent("paleo/nets") }
+
     /// `../shared/data`, beside the checkout (CI puts it there).
     public static var sharedData: URL {
         root.deletingLastPathComponent().appendingPathComponent("shared/data")

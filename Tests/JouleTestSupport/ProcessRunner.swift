@@ -2,9 +2,9 @@ import Foundation
 
 /// What a finished process printed and how it ended.
 public struct ProcessResult: Sendable {
+    /// The exit status, or the signal number when a signal killed it (never one of the
+    /// exit codes tests expect).
     public var status: Int32
-    /// True when the process was killed by a signal (a crash), not exited.
-    public var killedBySignal: Bool
     public var standardOutput: String
     public var standardError: String
 }
@@ -14,17 +14,13 @@ public struct ProcessResult: Sendable {
 /// - Parameters:
 ///   - environment: added to (and overriding) the current environment; a value of `nil`
 ///     removes the variable.
-public func runProcess(
-    _ executable: URL, _ arguments: [String], environment: [String: String?] = [:],
-    currentDirectory: URL? = nil
-) throws -> ProcessResult {
+public func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String?] = [:]) throws -> ProcessResult {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     for (key, value) in environment { env[key] = value }
     process.environment = env
-    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
@@ -42,7 +38,6 @@ public func runProcess(
     process.waitUntilExit()
     return ProcessResult(
         status: process.terminationStatus,
-        killedBySignal: process.terminationReason == .uncaughtSignal,
         standardOutput: String(decoding: outData, as: UTF8.self),
         standardError: String(decoding: errData, as: UTF8.self))
 }

@@ -42,14 +42,16 @@ import Testing
         #expect(shapes["fc"] == [8, 10])
         #expect(shapes["prob"] == [8, 10])
         // conv2's -1 input channels were taken from pool1.
-        guard case .convolution(let conv) = network.layers.first(where: { $0.name == "conv2" })!.kind else { return }
+        let conv2 = try #require(network.layers.first { $0.name == "conv2" })
+        guard case .convolution(let conv) = conv2.kind else { Issue.record("conv2 is \(conv2.kind)"); return }
         #expect(conv.filter == [3, 3, 16, 16])
         // InnerProduct params: 16·16·32 inputs × 10 + 10.
-        #expect(network.layers.first { $0.name == "fc" }!.params == 8192 * 10 + 10)
+        #expect(try #require(network.layers.first { $0.name == "fc" }).params == 8192 * 10 + 10)
     }
 
     @Test func malformedJSONGivesTheLine() {
-        // The object opened on line 3 is closed on line 4, then the file ends inside "layers".
+        // "data" opens on line 3 and closes on line 4, "layers" closes on line 5, and the file
+        // ends inside the root object.
         #expect(error("{\n  \"layers\": {\n    \"data\": {\"parents\": []\n  }\n}")
                 == "net.json: line 5: not valid JSON: column 2: unexpected end of file inside an object")
         #expect(error("{\"layers\": {},}") == "net.json: line 1: not valid JSON: column 15: trailing comma before '}'")
@@ -92,6 +94,7 @@ import Testing
 
     @Test func overflowingAndNonPositiveDimensionsAreErrors() {
         let huge = Self.valid.replacingOccurrences(of: "[8, 32, 32, 3]", with: "[1000000, 1000, 1000, 3]")
+        // 137438953472 = 2^37, the limit the message states.
         #expect(error(huge).contains("layer 'data': the output 1000000x1000x1000x3 has more than 137438953472 elements"))
         let wraps = Self.valid.replacingOccurrences(of: "[8, 32, 32, 3]", with: "[8, 99999999999, 99999999999, 3]")
         // Each dimension is allowed alone; their product would overflow Int64, and is caught.
@@ -100,14 +103,14 @@ import Testing
         #expect(error(zero) == "net.json: line 4: layer 'data': field 'tensor[1]': must be a positive integer, got 0")
     }
 
-    @Test func unknownTypesAreErrorsUnlessPassedThrough() {
+    @Test func unknownTypesAreErrorsUnlessPassedThrough() throws {
         let text = Self.valid.replacingOccurrences(of: #""type": "Pooling""#, with: #""type": "Poolling""#)
         #expect(error(text).hasPrefix("net.json: line 7: layer 'pool1': field 'type': unknown layer type 'Poolling'; did you mean 'Pooling'?"))
         // Paleo's pass-through: a Generic layer with its input's shape.
         let generic = Self.valid.replacingOccurrences(of: #""type": "Pooling", "ksize": [1, 2, 2, 1],"#, with: #""type": "Mystery","#)
             .replacingOccurrences(of: #""strides": [1, 2, 2, 1], "padding": "VALID"},"#, with: #""strides": [1, 2, 2, 1]},"#)
-        let network = try? SpecReader.parse(Array(generic.utf8), file: "net.json", options: .init(allowUnknownTypes: true))
-        let mystery = network?.layers.first { $0.name == "pool1" }
+        let network = try SpecReader.parse(Array(generic.utf8), file: "net.json", options: .init(allowUnknownTypes: true))
+        let mystery = network.layers.first { $0.name == "pool1" }
         #expect(mystery?.kind == .generic)
         #expect(mystery?.outputShape == [8, 32, 32, 16], "a pass-through layer keeps its input's shape")
     }

@@ -126,8 +126,10 @@ import Testing
         let directory = try TemporaryDirectory()
         let c = try directory.write("only_header.c", "#include <joule_plugin.h>\nint unused_symbol_for_pedantic;\n")
         try CCompiler.sharedLibrary(sources: [c], output: directory.file("libonly.so"))
+        // `$CXX` when set (as CCompiler honours `$CC`), else `c++`; env finds either on PATH.
+        let compiler = ProcessInfo.processInfo.environment["CXX"].flatMap { $0.isEmpty ? nil : $0 } ?? "c++"
         let cxx = try runProcess(URL(fileURLWithPath: "/usr/bin/env"),
-                                 ["c++", "-std=c++11", "-Wall", "-Werror", "-fsyntax-only", "-x", "c++",
+                                 [compiler, "-std=c++11", "-Wall", "-Werror", "-fsyntax-only", "-x", "c++",
                                   "-I", PackageLayout.pluginHeaderDirectory.path, c.path])
         #expect(cxx.status == 0, "\(cxx.standardError)")
     }

@@ -37,27 +37,38 @@ private let definition = PluginDefinition(
                                peakFlops: .init(fp32: 2e12), memoryBandwidthBytesPerSecond: 5e11, memoryBytes: 8e9,
                                tdpWatts: 200, idleWatts: 20, clockHz: 1e9, source: ["summary": "test"])])
 
+/// Calls `body` with a `joule_error` over a fresh C buffer of `capacity` bytes, each set to
+/// `fill`, and returns what `body` returned with the buffer's contents afterwards.
+private func withErrorBuffer<Result>(capacity: Int = 256, filledWith fill: CChar = 0,
+                                     _ body: (inout joule_error) -> Result) -> (result: Result, buffer: [CChar]) {
+    var buffer = [CChar](repeating: fill, count: capacity)
+    let result = buffer.withUnsafeMutableBufferPointer { storage in
+        var error = joule_error(message: storage.baseAddress, capacity: storage.count)
+        return body(&error)
+    }
+    return (result, buffer)
+}
+
 @Suite struct SwiftConveniencesTests {
-    @Test func negotiationAcceptsTheSameMajorAndWritesTheVersion() {
+    @Test func negotiationAcceptsTheSameMajorAndWritesTheVersion() throws {
         var abi = packABIVersion(major: 1, minor: 9)
         var out: UnsafePointer<joule_plugin>?
         let status = definition.initialize(abi: &abi, host: nil, out: &out, error: nil)
         #expect(status == JOULE_OK)
         #expect(abi == jouleABIVersion)
-        let plugin = try! #require(out).pointee
+        let plugin = try #require(out).pointee
         #expect(String(cString: plugin.name) == "test.swift")
         #expect(String(cString: plugin.swift_toolchain) == SwiftToolchain.current)
-        #expect(plugin.cost_model_count == 1 && plugin.profile_count == 1)
+        #expect(plugin.cost_model_count == 1)
+        #expect(plugin.profile_count == 1)
         #expect(Int(plugin.struct_size) == MemoryLayout<joule_plugin>.size)
     }
 
     @Test func negotiationRefusesAnotherMajorWithAMessage() {
         var abi = packABIVersion(major: 2, minor: 0)
         var out: UnsafePointer<joule_plugin>?
-        var buffer = [CChar](repeating: 0, count: 256)
-        let status = buffer.withUnsafeMutableBufferPointer { storage in
-            var error = joule_error(message: storage.baseAddress, capacity: storage.count)
-            return definition.initialize(abi: &abi, host: nil, out: &out, error: &error)
+        let (status, buffer) = withErrorBuffer { error in
+            definition.initialize(abi: &abi, host: nil, out: &out, error: &error)
         }
         #expect(status == JOULE_ABI_MISMATCH)
         #expect(abi == jouleABIVersion, "the plugin reports its own version")
@@ -75,15 +86,11 @@ private let definition = PluginDefinition(
         #expect(model.pointee.capabilities == EstimateFlags([.time, .power]).rawValue)
 
         var instance: OpaquePointer?
-        var message = [CChar](repeating: 0, count: 256)
         let option = "power_fraction", value = "0.25"
-        let created = option.withCString { key in
+        let (created, _) = option.withCString { key in
             value.withCString { val in
                 var pair = joule_option(key: key, value: val)
-                return message.withUnsafeMutableBufferPointer { storage in
-                    var error = joule_error(message: storage.baseAddress, capacity: storage.count)
-                    return model.pointee.create(model, profile, &pair, 1, &instance, &error)
-                }
+                return withErrorBuffer { error in model.pointee.create(model, profile, &pair, 1, &instance, &error) }
             }
         }
         #expect(created == JOULE_OK)
@@ -122,21 +129,17 @@ private let definition = PluginDefinition(
             #expect(detail.cStringValue == "shape [8, 4, 4, 16]")
         }
         layer("pool", op: JOULE_OP_POOLING, flops: 1) { pointer in
-            var reason = [CChar](repeating: 0, count: 64)
-            let score = reason.withUnsafeMutableBufferPointer { storage in
-                var error = joule_error(message: storage.baseAddress, capacity: storage.count)
-                return model.pointee.supports(handle, pointer, &error)
+            let (score, reason) = withErrorBuffer(capacity: 64) { error in
+                model.pointee.supports(handle, pointer, &error)
             }
             #expect(score == 0)
             #expect(reason.cStringValue == "only convolutions")
         }
         layer("broken", op: JOULE_OP_CONVOLUTION, flops: 1) { pointer in
-            var text = [CChar](repeating: 0, count: 64)
             var out = joule_estimate()
             out.struct_size = UInt32(MemoryLayout<joule_estimate>.size)
-            let status = text.withUnsafeMutableBufferPointer { storage in
-                var error = joule_error(message: storage.baseAddress, capacity: storage.count)
-                return model.pointee.estimate_layer(handle, pointer, &out, &error)
+            let (status, text) = withErrorBuffer(capacity: 64) { error in
+                model.pointee.estimate_layer(handle, pointer, &out, &error)
             }
             #expect(status == JOULE_FAILED)
             #expect(text.cStringValue == "cannot cost layer broken")
@@ -148,13 +151,11 @@ private let definition = PluginDefinition(
         let model = try #require(plugin.cost_models?[0])
         let profile = try #require(plugin.profiles?[0])
         var instance: OpaquePointer?
-        var message = [CChar](repeating: 0, count: 128)
-        let status = "power_fraction".withCString { key in
+        let (status, message) = "power_fraction".withCString { key in
             "-3".withCString { value in
                 var pair = joule_option(key: key, value: value)
-                return message.withUnsafeMutableBufferPointer { storage in
-                    var error = joule_error(message: storage.baseAddress, capacity: storage.count)
-                    return model.pointee.create(model, profile, &pair, 1, &instance, &error)
+                return withErrorBuffer(capacity: 128) { error in
+                    model.pointee.create(model, profile, &pair, 1, &instance, &error)
                 }
             }
         }
@@ -176,9 +177,8 @@ private let definition = PluginDefinition(
     }
 
     @Test func errorMessagesAreTruncatedOnACharacterBoundary() {
-        var storage = [CChar](repeating: 0x7F, count: 5)
-        storage.withUnsafeMutableBufferPointer { buffer in
-            var error = joule_error(message: buffer.baseAddress, capacity: buffer.count)
+        // Filled with 0x7F, so the terminating NUL must come from `set`.
+        let (_, storage) = withErrorBuffer(capacity: 5, filledWith: 0x7F) { error in
             // "héllo" is h(1) é(2) l l o: 4 bytes of room leave "hél".
             error.set("héllo")
         }
@@ -199,8 +199,10 @@ private let definition = PluginDefinition(
         }
         d = definition.profiles[0].makeDescriptor().pointee
         d.tdp_watts = .nan
-        #expect(throws: DescriptorError.self) {
+        let error = try #require(throws: DescriptorError.self) {
             try withUnsafePointer(to: d) { try HardwareProfile(descriptor: $0) }
         }
+        #expect(error.field == "profile.tdp_watts")
+        #expect(error.problem.hasPrefix("must be a positive finite number"), "\(error.problem)")
     }
 }

@@ -10,8 +10,7 @@ import Testing
 
     init() throws {
         directory = try TemporaryDirectory()
-        try CCompiler.sharedLibrary(sources: [PackageLayout.fixture("plugins/ffi_functions.c")],
-                                    output: directory.file("libffitest.so"))
+        try CCompiler.fixturePlugin("ffi_functions", into: directory, as: "libffitest.so")
     }
 
     static let goodManifest = """

@@ -10,8 +10,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let plugins = try directory.directory("plugins")
         func build(_ flags: [String], _ name: String) throws {
-            try CCompiler.sharedLibrary(sources: [PackageLayout.fixture("plugins/probe.c")],
-                                        output: plugins.appendingPathComponent(name), extraFlags: flags)
+            try CCompiler.fixturePlugin("probe", into: directory, as: "plugins/\(name)", extraFlags: flags)
         }
         try build([], "libgood.so")
         try build(["-DPROBE_ABI_MISMATCH", "-DPROBE_NAME=\"t.abi\""], "libabi.so")
@@ -43,23 +42,23 @@ import Testing
         #expect(reasons["libnullid.so"] == .invalidDescriptor(DescriptorError(field: "cost_models[0].id", problem: "is NULL")))
         #expect(reasons["libgarbage.so"] == .notSharedLibrary)
         #expect(reasons["libzz-duplicate.so"] == .duplicatePlugin(name: "test.probe", loadedFrom: plugins.appendingPathComponent("libgood.so").path))
+
+        // The messages a user reads say what to do.
+        #expect(reasons["libabi.so"]?.description.contains("plugin implements 2.0, host speaks 1.0; upgrade Joule") == true)
+        #expect(reasons["libgarbage.so"]?.description == "not a shared library (no ELF header)")
+        #expect(reasons["libwritable.so"]?.description.contains("chmod go-w") == true)
+
         guard case .unsafeFile(.writableByOthers(_, false, let mode))? = reasons["libwritable.so"] else {
             Issue.record("group-writable file not refused: \(String(describing: reasons["libwritable.so"]))")
             return
         }
         #expect(mode & 0o777 == 0o775)
-
-        // The messages a user reads say what to do.
-        #expect(reasons["libabi.so"]!.description.contains("plugin implements 2.0, host speaks 1.0; upgrade Joule"))
-        #expect(reasons["libwritable.so"]!.description.contains("chmod go-w"))
-        #expect(reasons["libgarbage.so"]!.description == "not a shared library (no ELF header)")
     }
 
     @Test func aDirectoryWritableByOthersIsRefused() throws {
         let directory = try TemporaryDirectory()
         let plugins = try directory.directory("shared-plugins")
-        try CCompiler.sharedLibrary(sources: [PackageLayout.fixture("plugins/probe.c")],
-                                    output: plugins.appendingPathComponent("libprobe.so"))
+        try CCompiler.fixturePlugin("probe", into: directory, as: "shared-plugins/libprobe.so")
         chmod(plugins.path, 0o777)
         let registry = loadTestRegistry(pluginPaths: [plugins.path])
         #expect(registry.plugins.isEmpty)

@@ -111,6 +111,14 @@ static joule_status probe_estimate_layer(joule_cost_instance *opaque, const joul
 #define PROBE_TERM_COUNT 2u
 #endif
 
+/* The summary's length after snprintf wanted to write `wanted` bytes at `used` of `size`:
+ * snprintf returns the length it wanted, which can pass the buffer's end, so the length is
+ * clamped to the last byte (the NUL), which marks the buffer full. */
+static size_t summary_length(size_t used, int wanted, size_t size) {
+    if (wanted < 0 || (size_t)wanted >= size - used) return size - 1;
+    return used + (size_t)wanted;
+}
+
 static joule_status probe_estimate_network(joule_cost_instance *opaque, const joule_network *network,
                                            joule_network_term *const *terms, uint32_t capacity,
                                            uint32_t *out_count, joule_error *err) {
@@ -119,17 +127,21 @@ static joule_status probe_estimate_network(joule_cost_instance *opaque, const jo
     *out_count = PROBE_TERM_COUNT;
     if (capacity < PROBE_TERM_COUNT) return JOULE_BUFFER_TOO_SMALL;
     /* Term 0 reports, in its name, what the host sent: the graph in particular. */
-    int n = snprintf(instance->summary, sizeof instance->summary, "network=%s mode=%u layers=%u first=%s batch=%lld params=%lld parents=",
-                     network->name, network->mode, network->layer_count,
-                     network->layer_count > 0 ? network->layers[0]->name : "-", (long long)network->batch,
-                     (long long)network->params);
-    for (uint32_t i = 0; i < network->layer_count && n < (int)sizeof instance->summary; i++) {
-        n += snprintf(instance->summary + n, sizeof instance->summary - (size_t)n, i == 0 ? "[" : "|");
-        for (uint32_t j = network->parent_offsets[i]; j < network->parent_offsets[i + 1]; j++) {
-            n += snprintf(instance->summary + n, sizeof instance->summary - (size_t)n, "%u", network->parent_indices[j]);
+    /* Every append checks for room first (n + 1 < size) and clamps n, so a large graph is cut
+     * at the end of the buffer rather than written past it. */
+    char *summary = instance->summary;
+    const size_t size = sizeof instance->summary;
+    size_t n = summary_length(0, snprintf(summary, size, "network=%s mode=%u layers=%u first=%s batch=%lld params=%lld parents=",
+                                          network->name, network->mode, network->layer_count,
+                                          network->layer_count > 0 ? network->layers[0]->name : "-",
+                                          (long long)network->batch, (long long)network->params), size);
+    for (uint32_t i = 0; i < network->layer_count && n + 1 < size; i++) {
+        n = summary_length(n, snprintf(summary + n, size - n, i == 0 ? "[" : "|"), size);
+        for (uint32_t j = network->parent_offsets[i]; j < network->parent_offsets[i + 1] && n + 1 < size; j++) {
+            n = summary_length(n, snprintf(summary + n, size - n, "%u", network->parent_indices[j]), size);
         }
     }
-    if (n < (int)sizeof instance->summary - 1) snprintf(instance->summary + n, sizeof instance->summary - (size_t)n, "]");
+    if (n + 1 < size) snprintf(summary + n, size - n, "]");
     terms[0]->kind = JOULE_TERM_REPORT;
     terms[0]->phase = JOULE_PHASE_OTHER;
     terms[0]->name = instance->summary;
