@@ -47,6 +47,13 @@ let package = Package(
             dependencies: ["PluginAPI", "JouleJSON"],
             path: "Sources/Shared/GPUProfileFormat"
         ),
+        // The polynomial runtime/power models: terms, features, model files, prediction.
+        // Shared by the NeuralPower plugin (which predicts) and the host's fitter.
+        .target(
+            name: "PolynomialModel",
+            dependencies: ["PluginAPI", "JouleJSON"],
+            path: "Sources/Shared/PolynomialModel"
+        ),
 
         // MARK: Host
         .systemLibrary(
@@ -66,6 +73,12 @@ let package = Package(
             dependencies: ["Network", "Registry", "PluginAPI"],
             path: "Sources/Host/Estimation"
         ),
+        // Fitting and scoring models against measurements: CSV tables, Lasso, metrics.
+        .target(
+            name: "Fitting",
+            dependencies: ["PolynomialModel", "Network", "Estimation", "Registry", "PluginAPI", "JouleJSON"],
+            path: "Sources/Host/Fitting"
+        ),
         .target(
             name: "Reports",
             dependencies: ["Estimation", "Registry", "JouleJSON", "PluginAPI"],
@@ -74,7 +87,8 @@ let package = Package(
         .executableTarget(
             name: "JouleCLI",
             dependencies: [
-                "Registry", "Network", "Estimation", "Reports", "GPUProfileFormat", "JouleJSON",
+                "Registry", "Network", "Estimation", "Reports", "GPUProfileFormat", "JouleJSON", "Fitting",
+                "PolynomialModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Host/JouleCLI"
@@ -82,7 +96,12 @@ let package = Package(
 
         // MARK: Bundled plugins
         .target(name: "PaleoModel", dependencies: ["PluginAPI"], path: "Plugins/PaleoModel"),
-        .target(name: "NeuralPowerModel", dependencies: ["PluginAPI"], path: "Plugins/NeuralPowerModel"),
+        .target(
+            name: "NeuralPowerModel",
+            dependencies: ["PluginAPI", "PolynomialModel", "JouleJSON"],
+            path: "Plugins/NeuralPowerModel",
+            resources: [.copy("Models")]
+        ),
         .target(
             name: "GPUProfiles",
             dependencies: ["PluginAPI", "GPUProfileFormat", "JouleJSON"],
@@ -124,6 +143,16 @@ let package = Package(
             name: "PaleoModelTests",
             dependencies: ["Estimation", "Network", "Registry", "PluginAPI", "JouleTestSupport"],
             path: "Tests/PaleoModelTests"
+        ),
+        .testTarget(
+            name: "PolynomialModelTests",
+            dependencies: ["PolynomialModel", "PluginAPI", "JouleJSON", "Registry", "JouleTestSupport"],
+            path: "Tests/PolynomialModelTests"
+        ),
+        .testTarget(
+            name: "FittingTests",
+            dependencies: ["Fitting", "PolynomialModel", "Network", "Estimation", "Registry", "JouleJSON", "JouleTestSupport"],
+            path: "Tests/FittingTests"
         ),
         .testTarget(
             name: "JouleCLITests",

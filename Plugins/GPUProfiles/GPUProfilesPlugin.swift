@@ -48,9 +48,17 @@ let maximumProfileFileBytes = 1 << 20
     } catch {
         throw PluginError("not valid JSON: \(error)")
     }
+    var profile: HardwareProfile
     do {
-        return try HardwareProfile.decode(from: root)
+        profile = try HardwareProfile.decode(from: root)
     } catch {
         throw PluginError(error.description)
     }
+    // Model files are written relative to the profile file, so a profile and its models
+    // can travel together as one folder; cost models receive absolute paths.
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+    profile.modelFiles = profile.modelFiles.map { file in
+        file.hasPrefix("/") ? file : folder.appendingPathComponent(file).standardizedFileURL.path
+    }
+    return profile
 }

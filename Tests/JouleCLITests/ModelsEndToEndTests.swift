@@ -10,13 +10,17 @@ import Testing
         #expect(result.status == 0)
         let root = try JSONParser.parse(result.standardOutput)
         guard case .array(let models)? = root["cost_models"]?.value else { Issue.record("no models"); return }
-        #expect(models.count == 1)
-        #expect(models[0]["qualified_id"]?.plain == .string("joule.paleo/paleo"))
-        #expect(models[0]["estimates"]?.plain == .array([.string("time"), .string("breakdown"), .string("counts")]))
-        #expect(models[0]["usable"]?.plain == .bool(true))
-        guard case .array(let options)? = models[0]["options"]?.value else { Issue.record("no options"); return }
+        #expect(models.count == 2)
+        let paleo = try #require(models.first { $0["qualified_id"]?.plain == .string("joule.paleo/paleo") })
+        #expect(paleo["estimates"]?.plain == .array([.string("time"), .string("breakdown"), .string("counts")]))
+        #expect(paleo["usable"]?.plain == .bool(true))
+        guard case .array(let options)? = paleo["options"]?.value else { Issue.record("no options"); return }
         #expect(options.compactMap { if case .string(let key)? = $0["key"]?.value { key } else { nil } }
                 == ["ppp_comp", "ppp_comm", "workers", "network", "parallel", "hybrid_workers", "pipeline"])
+        // NeuralPower has no bundled model for the K80, and says which GPUs have one.
+        let neuralPower = try #require(models.first { $0["qualified_id"]?.plain == .string("joule.neuralpower/neuralpower") })
+        #expect(neuralPower["usable"]?.plain == .bool(false))
+        #expect(neuralPower["estimates"]?.plain == .array([.string("time"), .string("power"), .string("extrapolated"), .string("counts")]))
     }
 
     @Test func aCPluginModelIsListedAndCheckedAgainstAGPU() throws {
@@ -44,7 +48,7 @@ import Testing
 
         let unknown = try runJoule(["models", "--plugin-path", library.path, "--cost-model", "rofline"])
         #expect(unknown.status == 65)
-        #expect(unknown.standardError == "joule: error: unknown cost model 'rofline'; available: joule.paleo/paleo, example.roofline/roofline\n")
+        #expect(unknown.standardError == "joule: error: unknown cost model 'rofline'; available: joule.neuralpower/neuralpower, joule.paleo/paleo, example.roofline/roofline\n")
 
         let malformed = try runJoule(["models", "--cost-option", "efficiency"])
         #expect(malformed.status == 64)

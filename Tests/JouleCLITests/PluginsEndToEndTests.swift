@@ -27,8 +27,7 @@ import Testing
         #expect(ids.count >= 25)
         #expect(byName["joule.gpu-profiles"]?["abi"]?.plain == .string("1.0"))
         #expect(byName["joule.paleo"]?["cost_models"]?.plain == .array([.string("paleo")]))
-        // No NeuralPower model until it is fitted on real data: no placeholder numbers.
-        #expect(byName["joule.neuralpower"]?["cost_models"]?.plain == .array([]))
+        #expect(byName["joule.neuralpower"]?["cost_models"]?.plain == .array([.string("neuralpower")]))
         #expect(root["rejected"]?.plain == .array([]))
     }
 

@@ -38,7 +38,7 @@ extension LayerDescriptor {
             descriptor.operation = .input
         case .convolution(let conv):
             descriptor.operation = .convolution
-            flags.insert(.hasBias)
+            if conv.hasBias { flags.insert(.hasBias) }
             windowed(kernel: (conv.filter[0], conv.filter[1]), strides: conv.strides, padding: conv.padding, pad: conv.pad)
         case .deconvolution(let deconv):
             descriptor.operation = .deconvolution

@@ -23,6 +23,13 @@ struct PluginOptions: ParsableArguments {
         return PluginRegistry.load(.standard(pluginPaths: pluginPaths, gpuFiles: gpuFiles, log: log))
     }
 
+    /// The registry, after checking the profile files the user named.
+    func loadCheckedRegistry() throws -> PluginRegistry {
+        let registry = loadRegistry()
+        try checkProfileFiles(registry)
+        return registry
+    }
+
     /// Fails when a file the user named with --gpu-file could not be used; warns about
     /// broken files found in the environment's or the user's profile directories.
     func checkProfileFiles(_ registry: PluginRegistry) throws {
@@ -48,6 +55,33 @@ struct CostingOptions: ParsableArguments {
     @Option(name: .customLong("cost-option"),
             help: ArgumentHelp("A cost-model option as key=value; repeatable.", valueName: "key=value"))
     var costOptions: [String] = []
+
+    /// The profile --gpu names; an error when it is missing or unknown.
+    func selectedProfile(_ registry: PluginRegistry) throws -> ProfileEntry {
+        guard let gpu else { throw JouleFailure.badInput("choose a GPU with --gpu ID (`joule gpus` lists them)") }
+        return try registry.profile(named: gpu)
+    }
+
+    /// The cost model the flags choose, and the options the choice itself implies:
+    /// `poly:FILE` is the NeuralPower plugin's model with `model=FILE`.
+    func selectedModel(_ registry: PluginRegistry, default fallback: () throws -> String) throws -> (CostModelEntry, [String: String]) {
+        let name = try costModel ?? fallback()
+        guard name.hasPrefix("poly:") else { return (try registry.costModel(named: name), [:]) }
+        let path = String(name.dropFirst(5))
+        guard !path.isEmpty else { throw ValidationError("--cost-model poly: needs a model file, as in poly:my-gpu.json") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw JouleFailure.badInput("\(path): no such model file (from --cost-model \(name))")
+        }
+        let entry: CostModelEntry
+        do {
+            entry = try registry.costModel(named: "neuralpower")
+        } catch {
+            throw JouleFailure.badInput("--cost-model poly:FILE needs the NeuralPower plugin (joule.neuralpower), which is not installed: \(error)")
+        }
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        return (entry, ["model": absolute])
+    }
 
     /// The --cost-option values as a dictionary.
     func parsedCostOptions() throws -> [String: String] {

@@ -12,8 +12,9 @@ struct EstimateCommand: ParsableCommand {
         commandName: "estimate",
         abstract: "Estimate the time, power and energy of a training step or an inference batch.",
         discussion: """
-            SPEC is a network in Paleo's JSON format. Times come from the cost model; when the \
-            model gives no power, power is derived from the GPU profile and labelled so.
+            SPEC is a network in Paleo's JSON format, or nb201:CELL for a NAS-Bench-201 network \
+            (--classes, --input-size). Times come from the cost model; when the model gives no \
+            power, power is derived from the GPU profile and labelled so.
 
             Examples:
               joule estimate Examples/nets/vgg16.json --gpu TITAN_X
@@ -21,6 +22,9 @@ struct EstimateCommand: ParsableCommand {
               joule estimate Examples/nets/alex_v2.json --gpu TITAN_X --workers 8 --network infiniband --scaling strong
               joule estimate Examples/nets/alex_v2_2gpu.json --gpu TITAN_X --parallel hybrid --hybrid-workers 2
               joule estimate Examples/nets/nin.json --gpu H100 --mode inference --per-layer --format json
+              joule estimate nb201:CELL --gpu GTX_1080_TI --cost-model neuralpower --mode inference --batch 32
+              joule estimate net.json --gpu MY_GPU --cost-model poly:my-gpu.json --mode inference
+              joule estimate 'nb201:|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|' --gpu TITAN_X --mode inference
 
             JSON output (--format json), schema_version 1: {"schema_version", "network", "gpu", \
             "cost_model", "mode", "batch", "params", "pipeline", "training": {"forward_seconds", \
@@ -42,9 +46,10 @@ struct EstimateCommand: ParsableCommand {
     enum OnUnsupported: String, ExpressibleByArgument, CaseIterable { case fail, zero, fallback }
     enum EstimateFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
 
-    @Argument(help: ArgumentHelp("The network: a Paleo JSON spec.", valueName: "spec"))
+    @Argument(help: ArgumentHelp("The network: a Paleo JSON spec, or nb201:CELL.", valueName: "spec"))
     var spec: String
 
+    @OptionGroup var specOptions: SpecOptions
     @OptionGroup var plugins: PluginOptions
     @OptionGroup var costing: CostingOptions
 
@@ -70,10 +75,6 @@ struct EstimateCommand: ParsableCommand {
     var hybridWorkers: Int64?
     @Flag(name: .customLong("per-layer"), help: "Show every layer.")
     var perLayer = false
-    @Flag(name: .customLong("prune-dead"), help: "Leave out layers whose output reaches no output (as graph compilers do).")
-    var pruneDead = false
-    @Flag(name: .customLong("allow-unknown-types"), help: "Pass unknown layer types through as Paleo does, instead of failing.")
-    var allowUnknownTypes = false
     @Option(name: .customLong("on-unsupported"), help: "When the model declines a layer: fail, zero (count it as zero) or fallback.")
     var onUnsupported: OnUnsupported = .fail
     @Option(name: .customLong("fallback-model"), help: "The cost model for layers the main one declines (with --on-unsupported fallback).")
@@ -83,6 +84,7 @@ struct EstimateCommand: ParsableCommand {
 
     func validate() throws {
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        try specOptions.validate(spec: spec)
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, got \(workers)") }
         if let hybridWorkers, hybridWorkers < 1 { throw ValidationError("--hybrid-workers must be at least 1") }
         if mode == .inference && (workers != nil || parallel != .data) {
@@ -102,17 +104,19 @@ struct EstimateCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let registry = plugins.loadRegistry()
-            try plugins.checkProfileFiles(registry)
-            guard let gpuName = costing.gpu else {
-                throw JouleFailure.badInput("choose a GPU with --gpu ID (`joule gpus` lists them)")
-            }
-            let gpu = try registry.profile(named: gpuName)
-            let model = try registry.costModel(named: costing.costModel ?? defaultModel(registry))
+            let registry = try plugins.loadCheckedRegistry()
+            let gpu = try costing.selectedProfile(registry)
+            let (model, preset) = try costing.selectedModel(registry) { try defaultModel(registry) }
 
             let linkName = self.network ?? "ethernet"
-            var network = try SpecReader.read(file: spec, options: .init(allowUnknownTypes: allowUnknownTypes))
+            var network = try specOptions.read(spec)
             var notes: [String] = []
+            if specOptions.pruneDead && SpecSource.isNB201(spec) {
+                var full = specOptions
+                full.pruneDead = false
+                let left = try full.read(spec).layers.count - network.layers.count
+                if left > 0 { notes.append("--prune-dead built only the cell's live edges, as a graph compiler runs it: \(left) layer\(left == 1 ? "" : "s") fewer than eager execution (no zero layers for none edges, no single-input sums)") }
+            }
             var dataParallel: EstimateReport.DataParallelSettings?
             var stepBatch = batch ?? network.specBatch
             if let workers {
@@ -122,13 +126,14 @@ struct EstimateCommand: ParsableCommand {
                 stepBatch = perWorker
             }
             if stepBatch != network.batch { network = network.withBatch(stepBatch) }
-            if pruneDead {
+            if specOptions.pruneDead {
                 let dead = network.deadLayers.count
                 network = network.prunedOfDeadBranches()
                 if dead > 0 { notes.append("--prune-dead left out \(dead) layer\(dead == 1 ? "" : "s") that feed no output") }
             }
 
-            let options = try modelOptions(for: model)
+            var options = try modelOptions(for: model)
+            for (key, value) in preset { options[key] = value }
             let bound = try model.bind(to: gpu, options: options)
             let policy: EstimationPlan.CoveragePolicy
             var fallbackEntry: CostModelEntry?

@@ -18,12 +18,13 @@ struct Joule: ParsableCommand {
 
             Examples:
               joule estimate Examples/nets/vgg16.json --gpu TITAN_X    a training step
+              joule convert 'nb201:|nor_conv_3x3~0|+|…|' --to paleo-json   a NAS-Bench-201 network as a spec
               joule plugins                   what is installed, and what was rejected
               joule gpus                      every known GPU profile
               joule gpus show h100 --format json > my-gpu.json
               joule models --gpu TITAN_X      cost models, and whether each works
             """,
         version: "joule \(JouleVersion.string) (plugin ABI \(describeABIVersion(jouleABIVersion)), \(SwiftToolchain.current))",
-        subcommands: [EstimateCommand.self, PluginsCommand.self, GPUsCommand.self, ModelsCommand.self, BenchCommand.self]
+        subcommands: [EstimateCommand.self, FitCommand.self, ValidateCommand.self, ConvertCommand.self, PluginsCommand.self, GPUsCommand.self, ModelsCommand.self, BenchCommand.self]
     )
 }

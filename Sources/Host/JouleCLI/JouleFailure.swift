@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Estimation
+import Fitting
 import Network
+import PolynomialModel
 import Registry
 import Reports
 
@@ -40,6 +42,9 @@ enum JouleFailure: Error, CustomStringConvertible {
         case let failure as JouleFailure: self = failure
         case let error as RegistryError: self = .badInput(error.description)
         case let error as SpecError: self = .badInput(error.description)
+        case let error as MeasurementError: self = .badInput(error.description)
+        case let error as FitError: self = .badInput(error.description)
+        case let error as PolynomialModelFileError: self = .badInput(error.description)
         case let error as EstimationError:
             switch error {
             case .model(let inner): self = JouleFailure(inner)

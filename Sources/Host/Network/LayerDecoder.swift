@@ -34,10 +34,19 @@ struct LayerDecoder {
 
     static func extraFields(of spec: FlatLayer) -> [String: JSON] {
         guard case .object(let members) = spec.node.value else { return [:] }
-        let known = (knownKeys[spec.typeName] ?? []).union(["type", "parents"])
+        var known = (knownKeys[spec.typeName] ?? []).union(["type", "parents"])
+        if spec.typeName == "Convolution", convolutionBias(spec) != nil { known.insert("bias") }
         var extras: [String: JSON] = [:]
         for member in members where !known.contains(member.key) { extras[member.key] = member.value.plain }
         return extras
+    }
+
+    /// A Convolution's `"bias": true/false`, Joule's extension (NB201's convolutions have no
+    /// bias). Paleo's own specs write `"bias": [channels]`, which Paleo ignores (its
+    /// convolutions always have a bias); anything but a boolean is kept as an extra field.
+    static func convolutionBias(_ spec: FlatLayer) -> Bool? {
+        if case .bool(let value)? = spec.node["bias"]?.value { return value }
+        return nil
     }
 
     private var reader: JSONObjectReader { JSONObjectReader(spec.node, path: "", problems: problems) }
@@ -55,7 +64,8 @@ struct LayerDecoder {
             else { return nil }
             var splits = spec.splits
             if let given = r.integer("splits", required: false, in: 1...4096) { splits = given }
-            return .convolution(Convolution(filter: filter, strides: strides, padding: padding, splits: splits, specFilter: filter))
+            return .convolution(Convolution(filter: filter, strides: strides, padding: padding, splits: splits, specFilter: filter,
+                                            hasBias: LayerDecoder.convolutionBias(spec) ?? true))
         case "Deconvolution":
             guard let filter = dimensions(r, "filter", count: 4, allowMinusOne: true, minusOneAt: 2),
                   let strides = dimensions(r, "strides", count: 4, allowMinusOne: false),

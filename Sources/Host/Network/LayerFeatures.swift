@@ -40,11 +40,12 @@ public enum Pass: String, Sendable, CaseIterable {
 
 extension Layer {
     /// Trainable parameters (weights and biases), as Paleo counts them for convolutions and
-    /// InnerProducts (always with a bias); BatchNorm has a scale and a shift per channel.
+    /// InnerProducts (with a bias, unless a convolution's spec says `"bias": false`);
+    /// BatchNorm has a scale and a shift per channel.
     public var params: Int64 {
         switch kind {
         case .convolution(let conv):
-            return conv.filter.reduce(1, *) + conv.filter[3]
+            return conv.filter.reduce(1, *) + (conv.hasBias ? conv.filter[3] : 0)
         case .deconvolution(let deconv):
             return deconv.filter.reduce(1, *) + deconv.filter[3]
         case .innerProduct(let outputs):

@@ -60,13 +60,17 @@ public struct Convolution: Sendable, Equatable {
     public var splits: Int64?
     /// The filter as the spec wrote it (for writing it back).
     public var specFilter: [Int64]
+    /// Whether the layer adds a bias per output channel. Paleo's convolutions always do;
+    /// a spec turns it off with `"bias": false` (a Joule extension, used by NB201, whose
+    /// convolutions are followed by BatchNorm).
+    public var hasBias: Bool = true
 
     /// Padding along height and width as Paleo computes it for the forward pass; may be -1.
     public var pad: (height: Int64, width: Int64) = (0, 0)
 
     public static func == (a: Convolution, b: Convolution) -> Bool {
         a.filter == b.filter && a.strides == b.strides && a.padding == b.padding && a.splits == b.splits
-            && a.pad == b.pad
+            && a.pad == b.pad && a.hasBias == b.hasBias
     }
 }
 
@@ -108,4 +112,7 @@ public enum ElementwiseOperation: String, Sendable, Equatable, CaseIterable {
 /// A shape-preserving activation function.
 public enum ActivationFunction: String, Sendable, Equatable, CaseIterable {
     case relu, sigmoid, tanh, elu, gelu, swish, leakyRelu = "leaky_relu"
+    /// x ↦ 0: how eager frameworks run an edge that carries nothing (NAS-Bench-201's
+    /// `none` operation is `x.mul(0.)` in PyTorch), a real element-wise kernel.
+    case zero
 }

@@ -9,8 +9,9 @@ import JouleJSON
 /// `filter[2] = -1`), Deconvolution, Pooling, AvgPool, InnerProduct, Concatenate, Dropout,
 /// Softmax, Elementwise, Sigmoid, Reshape, UpSampling2D, Block (namespaces, `endpoint`,
 /// inherited parents) and ModelParallel (`splits`, `@self`, `@all`), plus BatchNorm, ReLU,
-/// Activation, LRN and Add, which Paleo lacks. Parents may be named before or after the
-/// layer that uses them.
+/// Activation, LRN and Add, which Paleo lacks, and `"bias": false` on a Convolution (Paleo's
+/// convolutions always have a bias). Parents may be named before or after the layer that
+/// uses them.
 public enum SpecReader {
     /// What the reader accepts beyond Paleo's own format.
     public struct Options: Sendable {

@@ -57,6 +57,7 @@ public enum SpecWriter {
             var fields: [(String, JSON)] = [("filter", dims(conv.specFilter)), ("strides", dims(conv.strides)),
                                             ("padding", padding(conv.padding))]
             if let splits = conv.splits { fields.append(("splits", .integer(splits))) }
+            if !conv.hasBias { fields.append(("bias", .bool(false))) }
             return fields
         case .deconvolution(let deconv):
             return [("filter", dims(deconv.filter)), ("strides", dims(deconv.strides)), ("padding", padding(deconv.padding)),
