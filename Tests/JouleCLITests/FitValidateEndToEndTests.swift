@@ -23,19 +23,21 @@ import Testing
     }
 
     /// Per-layer measurements of convolutions and ReLUs from a known cost: 5 µs + 1e-12 s
-    /// per FLOP for a convolution, 2 µs + 4e-12 s per element for a ReLU.
+    /// per FLOP for a convolution, 2 µs + 4e-12 s per element for a ReLU; and power: 100 W +
+    /// 10 W per doubling of the batch for a convolution, 60 W for a ReLU.
     static func perLayerCSV() -> String {
         var noise = Noise()
-        var lines = ["# gpu: synthetic", "layer_type,batch,in_channels,out_channels,input_size,kernel_size,stride,channels,size,runtime_seconds"]
+        var lines = ["# gpu: synthetic", "layer_type,batch,in_channels,out_channels,input_size,kernel_size,stride,channels,size,runtime_seconds,power_watts"]
         for batch in [1, 4, 16] {
             for channels in [16, 32, 64] {
                 for size in [8, 16, 32] {
                     for kernel in [1, 3] {
                         let flops = 2.0 * Double(kernel * kernel * channels * channels * size * size * batch)
-                        lines.append("convolution,\(batch),\(channels),\(channels),\(size),\(kernel),1,,,\((5e-6 + 1e-12 * flops) * noise.next())")
+                        lines.append("convolution,\(batch),\(channels),\(channels),\(size),\(kernel),1,,,\((5e-6 + 1e-12 * flops) * noise.next()),"
+                                     + "\((100 + 10 * log2(Double(batch))) * noise.next())")
                     }
                     let elements = Double(batch * channels * size * size)
-                    lines.append("activation,\(batch),,,,,,\(channels),\(size),\((2e-6 + 4e-12 * elements) * noise.next())")
+                    lines.append("activation,\(batch),,,,,,\(channels),\(size),\((2e-6 + 4e-12 * elements) * noise.next()),\(60 * noise.next())")
                 }
             }
         }
@@ -52,7 +54,14 @@ import Testing
             if member.key != "1" {
                 for factor in member.key.split(separator: "*") {
                     let parts = factor.split(separator: "^")
-                    let value = try #require(variables[String(parts[0])], "variable \(parts[0])")
+                    var name = String(parts[0])
+                    var isLog = false
+                    if name.hasPrefix("log2("), name.hasSuffix(")") {
+                        name = String(name.dropFirst(5).dropLast())
+                        isLog = true
+                    }
+                    let raw = try #require(variables[name], "variable \(name)")
+                    let value = isLog ? log2(raw) : raw
                     product *= pow(value, parts.count == 2 ? Double(parts[1])! : 1)
                 }
             }
@@ -106,7 +115,18 @@ import Testing
         #expect(close(latency, conv + relu, relative: 1e-9), "\(latency) vs \(conv) + \(relu)")
         // And close to the cost the data was generated from (1 % noise).
         #expect(close(conv, 5e-6 + 1e-12 * 18_874_368, relative: 0.03))
-        #expect(root["energy_provenance"]?["kind"]?.plain == .string("derived"))
+        // Power was measured too: energy is Σ pᵢtᵢ, predicted rather than derived.
+        let convVariables: [String: Double] = [
+            "batch": 4, "in_channels": 32, "out_channels": 32, "input_size": 16, "output_size": 16, "kernel_size": 3, "stride": 1,
+        ]
+        let convWatts = try evaluate(file["power"]?["layers"]?["convolution"]?["terms"], convVariables)
+        let reluWatts = try evaluate(file["power"]?["layers"]?["activation"]?["terms"], ["batch": 4, "channels": 32, "size": 16])
+        #expect(close(convWatts, 120, relative: 0.03), "\(convWatts) W")
+        #expect(close(reluWatts, 60, relative: 0.03), "\(reluWatts) W")
+        #expect(root["energy_provenance"]?["kind"]?.plain == .string("predicted"))
+        let energy = number(root["inference"]?["energy_joules"])
+        #expect(close(energy, convWatts * conv + reluWatts * relu, relative: 1e-9), "\(energy) J")
+        #expect(close(number(root["inference"]?["average_power_watts"]), energy / latency, relative: 1e-9))
     }
 
     @Test func badMeasurementFilesAreNamedWithLineAndColumn() throws {
@@ -281,5 +301,28 @@ import Testing
                                   "poly:\(directory.file("models/mine.json").path)"])
         #expect(other.status != 0)
         #expect(other.standardError.contains("fitted on MY_1080, not TITAN_XP"), "\(other.standardError)")
+    }
+
+    /// Spec cells may be files relative to the CSV, nb201: names or bare cell strings; a
+    /// missing file is named with its line.
+    @Test func specColumnsReadFilesRelativeToTheCSV() throws {
+        let directory = try TemporaryDirectory()
+        for net in ["alex_v2.json", "nin.json"] {
+            try FileManager.default.copyItem(at: PackageLayout.root.appendingPathComponent("Examples/nets/\(net)"), to: directory.file(net))
+        }
+        let cell = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
+        try "spec,seconds\nalex_v2.json,0.05\nnin.json,0.02\nnb201:\(cell),0.01\n\(cell),0.01\n"
+            .write(to: directory.file("m.csv"), atomically: true, encoding: .utf8)
+        let result = try runJoule(["validate", directory.file("m.csv").path, "--cost-model", "paleo", "--gpu", "TITAN_X",
+                                   "--target-column", "seconds", "--format", "json", "--quiet"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try JSONParser.parse(result.standardOutput)["n"]?.plain == .integer(4))
+
+        try "spec,seconds\nalex_v2.json,0.05\nvgg.json,0.02\n".write(to: directory.file("bad.csv"), atomically: true, encoding: .utf8)
+        let bad = try runJoule(["validate", directory.file("bad.csv").path, "--cost-model", "paleo", "--gpu", "TITAN_X",
+                                "--target-column", "seconds", "--quiet"])
+        #expect(bad.status == 65)
+        #expect(bad.standardError.contains("bad.csv:3"), "\(bad.standardError)")
+        #expect(bad.standardError.contains("vgg.json"), "\(bad.standardError)")
     }
 }

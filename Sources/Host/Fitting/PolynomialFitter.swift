@@ -1,4 +1,3 @@
-import Foundation
 import PolynomialModel
 
 /// Fits per-category layer polynomials to measurements, NeuralPower's way: Lasso over the
@@ -27,7 +26,8 @@ public struct PolynomialFitter: Sendable {
     }
 
     public struct Settings: Sendable {
-        /// The degrees to try; the cross-validated best wins.
+        /// The degrees to try: the lowest whose cross-validated error is within one standard
+        /// error of the best one's wins.
         public var degrees: [Int]
         public var folds: Int
         public var seed: UInt64
@@ -101,6 +101,11 @@ public struct PolynomialFitter: Sendable {
                            + "(need at least \(2 * settings.folds)); add measurements, lower --folds or raise --train-fraction")
         }
         let categories = Array(Set(train.flatMap { samples[$0].map(\.category) })).sorted()
+        let heldOutOnly = Set(test.flatMap { samples[$0].map(\.category) }).subtracting(categories)
+        if let missing = heldOutOnly.min() {
+            throw FitError("no row to fit on has \(missing.plural) (they are all among the held-out rows); "
+                           + "raise --train-fraction or add measurements of them")
+        }
         let folds = foldAssignment(count: train.count, folds: settings.folds, seed: settings.seed &+ 1)
         let y = train.map { measured[$0] }
         let weights = y.map { 1 / ($0 * $0) }
@@ -162,8 +167,7 @@ public struct PolynomialFitter: Sendable {
             polynomials: polynomials, degree: best.degree, lambda: lambda,
             crossValidatedRMSPE: best.cv.meanError[chosen], rmspeByDegree: byDegree,
             nonZeroTerms: coefficients.filter { $0 != 0 }.count, candidateTerms: best.design.columns.count,
-            trainSamples: train.count, heldOut: heldOut, heldOutSamples: test,
-            )
+            trainSamples: train.count, heldOut: heldOut, heldOutSamples: test)
     }
 
     static func rmspe(_ predicted: [Double], _ measured: [Double]) -> Double {

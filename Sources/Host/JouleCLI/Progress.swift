@@ -2,7 +2,7 @@ import Foundation
 
 /// Progress of a long operation on standard error: a bar with rate and time left when
 /// standard error is a terminal, a plain line every few seconds otherwise (logs stay
-/// readable), nothing with --quiet.
+/// readable), nothing with --quiet or when the operation is over within a moment.
 final class Progress: @unchecked Sendable {
     private let label: String
     private let enabled: Bool
@@ -10,6 +10,8 @@ final class Progress: @unchecked Sendable {
     private let start = Date()
     private var lastDraw = Date.distantPast
     private var drewBar = false
+    /// Whether anything was printed: a final line only completes earlier ones.
+    private var printed = false
     private let lock = NSLock()
 
     init(_ label: String, quiet: Bool) {
@@ -24,10 +26,13 @@ final class Progress: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let now = Date()
-        let interval = isTerminal ? 0.1 : 5.0
-        guard now.timeIntervalSince(lastDraw) >= interval || done >= total else { return }
-        lastDraw = now
         let elapsed = now.timeIntervalSince(start)
+        // Operations that finish within a second or two print nothing at all.
+        guard elapsed >= (isTerminal ? 0.5 : 2) else { return }
+        let interval = isTerminal ? 0.1 : 5.0
+        guard now.timeIntervalSince(lastDraw) >= interval || (done >= total && printed) else { return }
+        lastDraw = now
+        printed = true
         let fraction = min(Double(done) / Double(total), 1)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let left = rate > 0 ? Double(total - done) / rate : 0

@@ -74,6 +74,11 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "No progress output.")
     var quiet = false
 
+    /// A correlation, or why there is none.
+    private func correlation(_ value: Double) -> String {
+        value.isFinite ? String(format: "%.4f", value) : "n/a (needs two distinct predictions and measurements)"
+    }
+
     func validate() throws {
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
         if onUnsupported == .fallback { throw ValidationError("--on-unsupported fallback is not available here; use fail or zero") }
@@ -154,8 +159,8 @@ struct ValidateCommand: ParsableCommand {
                 }
                 print("\(model.qualifiedID) on \(gpu.profile.id): \(label) vs \(data) column \(targetColumn) (\(targetUnit.rawValue))")
                 print("  n           \(scores.n)")
-                print("  Kendall τ   \(String(format: "%.4f", scores.kendallTau))")
-                print("  Spearman ρ  \(String(format: "%.4f", scores.spearman))")
+                print("  Kendall τ   \(correlation(scores.kendallTau))")
+                print("  Spearman ρ  \(correlation(scores.spearman))")
                 print("  MAPE        \(percent(scores.mape))")
                 print("  RMSPE       \(percent(scores.rmspe))")
             }
