@@ -79,6 +79,15 @@ let package = Package(
             dependencies: ["PolynomialModel", "Network", "Estimation", "Registry", "PluginAPI", "JouleJSON"],
             path: "Sources/Host/Fitting"
         ),
+        // A small Float32 tensor library with reverse-mode autodiff and Adam, for the search
+        // engine's controller.
+        .target(name: "Autodiff", path: "Sources/Host/Autodiff"),
+        // Architecture search: spaces, evaluators, Pareto fronts, NAO and the baselines.
+        .target(
+            name: "Search",
+            dependencies: ["Autodiff", "Network", "Estimation", "Registry", "Fitting", "JouleJSON"],
+            path: "Sources/Host/Search"
+        ),
         .target(
             name: "Reports",
             dependencies: ["Estimation", "Registry", "JouleJSON", "PluginAPI"],
@@ -153,6 +162,16 @@ let package = Package(
             name: "FittingTests",
             dependencies: ["Fitting", "PolynomialModel", "Network", "Estimation", "Registry", "JouleJSON", "JouleTestSupport"],
             path: "Tests/FittingTests"
+        ),
+        .testTarget(
+            name: "AutodiffTests",
+            dependencies: ["Autodiff"],
+            path: "Tests/AutodiffTests"
+        ),
+        .testTarget(
+            name: "SearchTests",
+            dependencies: ["Search", "Autodiff", "Network", "Estimation", "Registry", "Fitting", "JouleJSON", "JouleTestSupport"],
+            path: "Tests/SearchTests"
         ),
         .testTarget(
             name: "JouleCLITests",

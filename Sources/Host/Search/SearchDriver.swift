@@ -1,0 +1,176 @@
+import Fitting
+import Network
+
+/// Evaluates architectures for a search: accuracy from the evaluator (what the budget
+/// counts), cost from the labeler, every result appended to the history before the search
+/// moves on.
+///
+/// Resuming replays: an algorithm is deterministic given its seed and the results it sees,
+/// so a resumed search runs again from the start, and each proposal that is already in the
+/// history is answered from it instead of being evaluated. The trajectory is the one the
+/// killed search was on, and no completed evaluation is paid for twice.
+public final class SearchDriver<Space: SearchSpace>: @unchecked Sendable {
+    public let space: Space
+    public let labeler: CostLabeler
+    public let objective: SearchObjective
+    public let budget: Int
+    public let evaluator: any AccuracyEvaluator
+    let costSource: String
+    let history: HistoryLog
+    /// Records of this run, in the order the algorithm asked for them.
+    public private(set) var results: [EvaluationRecord] = []
+    private var seen: [String: EvaluationRecord] = [:]
+    private let replay: [EvaluationRecord]
+
+    public init(space: Space, labeler: CostLabeler, objective: SearchObjective, budget: Int,
+                evaluator: any AccuracyEvaluator, costSource: String, history: HistoryLog) {
+        self.space = space
+        self.labeler = labeler
+        self.objective = objective
+        self.budget = budget
+        self.evaluator = evaluator
+        self.costSource = costSource
+        self.history = history
+        replay = history.records
+    }
+
+    /// Whether the budget of accuracy evaluations is spent.
+    public var isDone: Bool { results.count >= budget }
+
+    /// Whether an architecture (or one isomorphic to it) was evaluated in this run.
+    public func hasEvaluated(_ architecture: Space.Architecture) -> Bool {
+        seen[space.canonicalKey(architecture)] != nil
+    }
+
+    /// Evaluates an architecture the run has not seen, or answers from the history when
+    /// resuming.
+    ///
+    /// - Throws: `SearchError` when the history holds another architecture at this place
+    ///   (it belongs to another search), or when the cost model cannot cost the network.
+    @discardableResult
+    public func evaluate(_ architecture: Space.Architecture, origin: String) throws -> EvaluationRecord {
+        let key = space.canonicalKey(architecture)
+        if let known = seen[key] { return known }
+        let index = results.count
+        let name = space.describe(architecture)
+        let record: EvaluationRecord
+        if index < replay.count {
+            guard replay[index].architecture == name else {
+                throw SearchError("\(history.path): entry \(index) is \(replay[index].architecture), but this search proposes \(name) there: "
+                                  + "the history belongs to a search with other settings (seed, space, algorithm, evaluator); start without --resume or use another --out")
+            }
+            record = replay[index]
+        } else {
+            let network = try space.network(architecture)
+            let cost = try labeler.cost(of: network, key: key)
+            let evaluation = evaluator.evaluate(space.candidate(architecture, network: network))
+            record = EvaluationRecord(
+                index: index, architecture: name, accuracy: evaluation.accuracy, accuracySource: evaluation.source,
+                failure: evaluation.failure,
+                energyJoules: cost.energyJoules, latencySeconds: cost.latencySeconds, params: cost.params, flops: cost.flops,
+                costSource: costSource, origin: origin)
+            try history.append(record)
+        }
+        seen[key] = record
+        results.append(record)
+        return record
+    }
+
+    /// The cost the search minimises, of a record.
+    public func cost(_ record: EvaluationRecord) -> Double {
+        objective == .energy ? record.energyJoules : record.latencySeconds
+    }
+}
+
+/// Random search: uniformly random architectures not evaluated before, until the budget is
+/// spent. The baseline every other algorithm must beat.
+public enum RandomSearch {
+    public static func run<Space: SearchSpace>(_ driver: SearchDriver<Space>, seed: UInt64) throws {
+        var generator = SplitMix64(seed: seed)
+        var misses = 0
+        while !driver.isDone {
+            let candidate = driver.space.randomArchitecture(using: &generator)
+            if driver.hasEvaluated(candidate) {
+                misses += 1
+                // A small space can run out of new architectures.
+                if misses > 100_000 { break }
+                continue
+            }
+            misses = 0
+            try driver.evaluate(candidate, origin: "random")
+        }
+    }
+}
+
+/// Regularised (ageing) evolution (Real et al., AAAI 2019) for two objectives: a random
+/// population, then repeatedly a tournament among a random sample of it, a mutation of the
+/// winner, and the oldest member retired.
+///
+/// With two objectives the tournament's winner is drawn from the sample's members that no
+/// other member dominates (higher accuracy and lower cost); failed evaluations never win.
+public enum RegularisedEvolution {
+    public static func run<Space: SearchSpace>(_ driver: SearchDriver<Space>, seed: UInt64,
+                                               population size: Int? = nil, sample: Int = 10) throws {
+        var generator = SplitMix64(seed: seed)
+        let populationSize = size ?? max(4, min(50, driver.budget / 4))
+        var population: [(Space.Architecture, EvaluationRecord)] = []
+        var misses = 0
+        while !driver.isDone && population.count < populationSize {
+            let candidate = driver.space.randomArchitecture(using: &generator)
+            if driver.hasEvaluated(candidate) {
+                misses += 1
+                if misses > 100_000 { return }
+                continue
+            }
+            population.append((candidate, try driver.evaluate(candidate, origin: "evolution (initial)")))
+        }
+        while !driver.isDone {
+            // A child is one mutation of a tournament winner. When every mutation tried
+            // is known (isomorphic cells count as known), another tournament picks another
+            // parent; a random architecture is the last resort.
+            var child: Space.Architecture?
+            var origin = "evolution"
+            tournaments: for _ in 0..<20 {
+                let contestants = (0..<min(sample, population.count)).map { _ in
+                    population[Int(generator.uniform(below: UInt64(population.count)))]
+                }
+                let parent = winner(contestants, driver: driver, using: &generator)
+                for _ in 0..<30 {
+                    let mutated = driver.space.mutate(parent, using: &generator)
+                    if !driver.hasEvaluated(mutated) {
+                        child = mutated
+                        break tournaments
+                    }
+                }
+            }
+            if child == nil {
+                origin = "evolution (random restart)"
+                for _ in 0..<100_000 {
+                    let candidate = driver.space.randomArchitecture(using: &generator)
+                    if !driver.hasEvaluated(candidate) {
+                        child = candidate
+                        break
+                    }
+                }
+            }
+            guard let child else { return }
+            population.append((child, try driver.evaluate(child, origin: origin)))
+            population.removeFirst()
+        }
+    }
+
+    /// A non-dominated contestant, chosen at random among equals.
+    static func winner<Space: SearchSpace>(_ contestants: [(Space.Architecture, EvaluationRecord)], driver: SearchDriver<Space>,
+                                           using generator: inout SplitMix64) -> Space.Architecture {
+        let scored = contestants.filter { $0.1.accuracy != nil }
+        guard !scored.isEmpty else { return contestants[Int(generator.uniform(below: UInt64(contestants.count)))].0 }
+        let front = scored.filter { a in
+            !scored.contains { b in
+                let (aa, ab) = (a.1.accuracy!, b.1.accuracy!)
+                let (ca, cb) = (driver.cost(a.1), driver.cost(b.1))
+                return ab >= aa && cb <= ca && (ab > aa || cb < ca)
+            }
+        }
+        return front[Int(generator.uniform(below: UInt64(front.count)))].0
+    }
+}
