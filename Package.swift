@@ -97,7 +97,7 @@ let package = Package(
             name: "JouleCLI",
             dependencies: [
                 "Registry", "Network", "Estimation", "Reports", "GPUProfileFormat", "JouleJSON", "Fitting",
-                "PolynomialModel",
+                "PolynomialModel", "Search",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Host/JouleCLI"

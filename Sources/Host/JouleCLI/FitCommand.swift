@@ -143,7 +143,7 @@ struct FitCommand: ParsableCommand {
                 model.powerFit = fitJSON(result, target: .power)
                 lines += describe(result, what: "power", unit: "watts")
             }
-            try writeAtomically(JSONWriter.render(model.json), to: out)
+            try writeFileAtomically(JSONWriter.render(model.json), to: out)
             print("\(profile.id): \(kind == .perLayer ? "per-layer" : "per-network") fit of \(table.rowCount) rows from \(data)")
             for line in lines { print(line) }
             print("wrote \(out); use it with --cost-model poly:\(out) --gpu \(profile.id)")
@@ -228,27 +228,4 @@ func shellQuoted(_ argument: String) -> String {
 
 func percent(_ fraction: Double) -> String {
     fraction.isFinite ? String(format: "%.2f %%", fraction * 100) : "n/a"
-}
-
-/// Writes `text` to a temporary file beside `path`, flushes it to disk and renames it over
-/// `path`, so a reader never sees half a file and a crash never loses the old one.
-func writeAtomically(_ text: String, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-    guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-        throw JouleFailure.badInput("cannot write \(path): cannot create \(temporary.path)")
-    }
-    do {
-        let handle = try FileHandle(forWritingTo: temporary)
-        try handle.write(contentsOf: Data(text.utf8))
-        try handle.synchronize()
-        try handle.close()
-        if rename(temporary.path, url.path) != 0 {
-            throw JouleFailure.badInput("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-    } catch {
-        try? FileManager.default.removeItem(at: temporary)
-        if let failure = error as? JouleFailure { throw failure }
-        throw JouleFailure.badInput("cannot write \(path): \(error.localizedDescription)")
-    }
 }

@@ -5,6 +5,7 @@ import Fitting
 import Network
 import PolynomialModel
 import Registry
+import Search
 import Reports
 
 /// The one place that turns failures into what the user sees: a message on standard error
@@ -44,6 +45,8 @@ enum JouleFailure: Error, CustomStringConvertible {
         case let error as SpecError: self = .badInput(error.description)
         case let error as MeasurementError: self = .badInput(error.description)
         case let error as FitError: self = .badInput(error.description)
+        case let error as AtomicFileError: self = .badInput(error.description)
+        case let error as SearchError: self = .badInput(error.description)
         case let error as PolynomialModelFileError: self = .badInput(error.description)
         case let error as EstimationError:
             switch error {

@@ -19,6 +19,10 @@ public final class SearchDriver<Space: SearchSpace>: @unchecked Sendable {
     let history: HistoryLog
     /// Records of this run, in the order the algorithm asked for them.
     public private(set) var results: [EvaluationRecord] = []
+    /// The architecture behind each record, by its description.
+    public private(set) var architectures: [String: Space.Architecture] = [:]
+    /// Called after each record (from the history or new), for progress output.
+    public var onRecord: ((EvaluationRecord) -> Void)?
     private var seen: [String: EvaluationRecord] = [:]
     private let replay: [EvaluationRecord]
 
@@ -73,6 +77,8 @@ public final class SearchDriver<Space: SearchSpace>: @unchecked Sendable {
         }
         seen[key] = record
         results.append(record)
+        architectures[name] = architecture
+        onRecord?(record)
         return record
     }
 
@@ -110,9 +116,10 @@ public enum RandomSearch {
 /// other member dominates (higher accuracy and lower cost); failed evaluations never win.
 public enum RegularisedEvolution {
     public static func run<Space: SearchSpace>(_ driver: SearchDriver<Space>, seed: UInt64,
-                                               population size: Int? = nil, sample: Int = 10) throws {
+                                               population populationSize: Int = 20, sample: Int = 5) throws {
+        // The sizes do not depend on the budget, so that a resumed search given a larger
+        // budget replays the same trajectory.
         var generator = SplitMix64(seed: seed)
-        let populationSize = size ?? max(4, min(50, driver.budget / 4))
         var population: [(Space.Architecture, EvaluationRecord)] = []
         var misses = 0
         while !driver.isDone && population.count < populationSize {
