@@ -47,8 +47,12 @@ struct SearchCommand: ParsableCommand {
     var mode: Mode = .inference
     @Option(help: "Samples per step (default: the network's own; NAS-Bench-201 cells: 1).")
     var batch: Int64?
-    @Option(help: ArgumentHelp("Where accuracy comes from: table:FILE[:ARCH_COLUMN:ACCURACY_COLUMN] or proxy:params|flops.", valueName: "source"))
+    @Option(help: ArgumentHelp("Where accuracy comes from: table:FILE[:ARCH_COLUMN:ACCURACY_COLUMN], proxy:params|flops, or command:\"CMD {spec}\" (your training script on the candidate's Paleo JSON; the last number it prints is the accuracy).", valueName: "source"))
     var accuracy: String
+    @Option(name: .customLong("trial-timeout"), help: "Seconds a command: trial may run before it is killed and recorded as failed.")
+    var trialTimeout: Double?
+    @Option(help: "command: trials run at once.")
+    var jobs: Int = 1
     @Option(help: "Accuracy evaluations to spend (the start network's included).")
     var budget: Int
     @Option(help: "random or evolution.")
@@ -87,7 +91,7 @@ struct SearchCommand: ParsableCommand {
             let bound = try model.bind(to: gpu, options: options)
             let evaluator: any AccuracyEvaluator
             do {
-                evaluator = try AccuracySpec(parsing: accuracy).makeEvaluator()
+                evaluator = try AccuracySpec(parsing: accuracy).makeEvaluator(trialFolder: out + "/trials", trialTimeout: trialTimeout, jobs: jobs)
             } catch {
                 throw JouleFailure.badInput("--accuracy \(accuracy): \(error)")
             }

@@ -12,11 +12,13 @@ import Foundation
 ///   are named both or neither; a FILE may itself hold colons, since the last two fields are
 ///   the columns whenever there are at least three.
 /// - `proxy:params` and `proxy:flops` (`ProxyEvaluator`).
+/// - `command:CMD` with `{spec}` in CMD (`CommandEvaluator`).
 public enum AccuracySpec: Sendable, Hashable, CustomStringConvertible {
     case table(file: String, archColumn: String?, accuracyColumn: String?)
     case proxy(ProxyMetric)
+    case command(String)
 
-    static let forms = "table:FILE[:ARCH_COLUMN:ACCURACY_COLUMN] or proxy:params|flops"
+    static let forms = "table:FILE[:ARCH_COLUMN:ACCURACY_COLUMN], proxy:params|flops or command:\"CMD {spec}\""
 
     /// Reads an `--accuracy` argument (surrounding white space ignored).
     ///
@@ -55,20 +57,33 @@ public enum AccuracySpec: Sendable, Hashable, CustomStringConvertible {
                               + ProxyMetric.allCases.map(\.rawValue).joined(separator: ", "))
             }
             self = .proxy(metric)
+        case "command":
+            guard rest.contains("{spec}") else {
+                throw failure("the command must contain {spec}, where the candidate's Paleo JSON path goes")
+            }
+            self = .command(rest)
         default:
             throw failure("unknown evaluator '\(kind)'; expected \(Self.forms)")
         }
     }
 
-    /// The evaluator: reads the table, or makes the proxy.
+    /// The evaluator: reads the table, makes the proxy, or prepares the trial command.
     ///
+    /// - Parameters:
+    ///   - trialFolder: where a command's candidate specs and output go.
+    ///   - trialTimeout: seconds a trial may run (commands only).
+    ///   - jobs: trials run at once (commands only).
     /// - Throws: `SearchError` from `TableEvaluator.init(file:archColumn:accuracyColumn:)`.
-    public func makeEvaluator() throws(SearchError) -> any AccuracyEvaluator {
+    public func makeEvaluator(trialFolder: String = "trials", trialTimeout: Double? = nil, jobs: Int = 1) throws(SearchError)
+        -> any AccuracyEvaluator
+    {
         switch self {
         case .table(let file, let arch, let accuracy):
             try TableEvaluator(file: file, archColumn: arch, accuracyColumn: accuracy)
         case .proxy(let metric):
             ProxyEvaluator(metric)
+        case .command(let template):
+            try CommandEvaluator(template: template, timeoutSeconds: trialTimeout, jobs: jobs, folder: trialFolder)
         }
     }
 
@@ -78,6 +93,7 @@ public enum AccuracySpec: Sendable, Hashable, CustomStringConvertible {
         case .table(let file, let arch?, let accuracy?): "table:\(file):\(arch):\(accuracy)"
         case .table(let file, _, _): "table:\(file)"
         case .proxy(let metric): "proxy:\(metric.rawValue)"
+        case .command(let template): "command:\(template)"
         }
     }
 }
