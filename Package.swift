@@ -47,6 +47,8 @@ let package = Package(
             dependencies: ["PluginAPI", "JouleJSON"],
             path: "Sources/Shared/GPUProfileFormat"
         ),
+        // SplitMix64: seeded randomness that is the same on every platform and release.
+        .target(name: "SeededRandom", path: "Sources/Shared/SeededRandom"),
         // The polynomial runtime/power models: terms, features, model files, prediction.
         // Shared by the NeuralPower plugin (which predicts) and the host's fitter.
         .target(
@@ -76,16 +78,16 @@ let package = Package(
         // Fitting and scoring models against measurements: CSV tables, Lasso, metrics.
         .target(
             name: "Fitting",
-            dependencies: ["PolynomialModel", "Network", "Estimation", "Registry", "PluginAPI", "JouleJSON"],
+            dependencies: ["PolynomialModel", "Network", "Estimation", "Registry", "PluginAPI", "JouleJSON", "SeededRandom"],
             path: "Sources/Host/Fitting"
         ),
         // A small Float32 tensor library with reverse-mode autodiff and Adam, for the search
         // engine's controller.
-        .target(name: "Autodiff", path: "Sources/Host/Autodiff"),
+        .target(name: "Autodiff", dependencies: ["SeededRandom"], path: "Sources/Host/Autodiff"),
         // Architecture search: spaces, evaluators, Pareto fronts, NAO and the baselines.
         .target(
             name: "Search",
-            dependencies: ["Autodiff", "Network", "Estimation", "Registry", "Fitting", "JouleJSON"],
+            dependencies: ["Autodiff", "Network", "Estimation", "Registry", "Fitting", "JouleJSON", "SeededRandom"],
             path: "Sources/Host/Search"
         ),
         .target(
@@ -160,17 +162,17 @@ let package = Package(
         ),
         .testTarget(
             name: "FittingTests",
-            dependencies: ["Fitting", "PolynomialModel", "Network", "Estimation", "Registry", "JouleJSON", "JouleTestSupport"],
+            dependencies: ["Fitting", "PolynomialModel", "Network", "Estimation", "Registry", "JouleJSON", "SeededRandom", "JouleTestSupport"],
             path: "Tests/FittingTests"
         ),
         .testTarget(
             name: "AutodiffTests",
-            dependencies: ["Autodiff"],
+            dependencies: ["Autodiff", "SeededRandom"],
             path: "Tests/AutodiffTests"
         ),
         .testTarget(
             name: "SearchTests",
-            dependencies: ["Search", "Autodiff", "Network", "Estimation", "Registry", "Fitting", "JouleJSON", "JouleTestSupport"],
+            dependencies: ["Search", "Autodiff", "Network", "Estimation", "Registry", "Fitting", "JouleJSON", "SeededRandom", "JouleTestSupport"],
             path: "Tests/SearchTests"
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Fitting
 import Foundation
+import SeededRandom
 import Testing
 
 /// `Lasso`: agreement with scikit-learn, optimality (KKT) at the solution, recovery of a

@@ -1,5 +1,6 @@
 import Fitting
 import Foundation
+import SeededRandom
 import Testing
 
 /// `ValidationScores`: rank correlations against SciPy and a brute-force count, relative

@@ -1,6 +1,7 @@
 import Foundation
 import Network
 import PolynomialModel
+import SeededRandom
 import Testing
 @testable import Fitting
 

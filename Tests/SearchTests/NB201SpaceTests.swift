@@ -2,6 +2,7 @@ import Fitting
 import Foundation
 import JouleTestSupport
 import Network
+import SeededRandom
 import Testing
 @testable import Search
 

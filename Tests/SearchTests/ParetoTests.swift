@@ -1,5 +1,6 @@
 import Fitting
 import JouleTestSupport
+import SeededRandom
 import Testing
 @testable import Search
 

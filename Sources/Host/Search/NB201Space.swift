@@ -1,5 +1,6 @@
 import Fitting
 import Network
+import SeededRandom
 
 /// The NAS-Bench-201 cell space as a search sees it: 15,625 cells, their token sequences
 /// for the controller, their index order, and which of them are the same architecture.

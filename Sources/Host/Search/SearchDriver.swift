@@ -1,5 +1,6 @@
 import Fitting
 import Network
+import SeededRandom
 
 /// Evaluates architectures for a search: accuracy from the evaluator (what the budget
 /// counts), cost from the labeler, every result appended to the history before the search

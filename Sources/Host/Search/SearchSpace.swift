@@ -1,5 +1,6 @@
 import Fitting
 import Network
+import SeededRandom
 
 /// What a search needs to know about the architectures it searches over.
 ///
