@@ -12,28 +12,10 @@ import Testing
     static let accuracyTable = PackageLayout.sharedData.appendingPathComponent("nb201/nb201_cifar10.csv").path
     static let table: TableEvaluator = try! TableEvaluator(file: accuracyTable)
 
-    /// Counts the evaluations that reach the table.
-    final class Counting: AccuracyEvaluator, @unchecked Sendable {
-        let inner: TableEvaluator
-        var calls = 0
-        init(_ inner: TableEvaluator) { self.inner = inner }
-        var label: String { inner.label }
-        var isProxy: Bool { inner.isProxy }
-        func evaluate(_ candidate: Candidate) -> Evaluation {
-            calls += 1
-            return inner.evaluate(candidate)
-        }
-    }
-
     static func driver(_ path: String, budget: Int, resume: Bool = false, evaluator: any AccuracyEvaluator = table) throws
         -> SearchDriver<NB201SearchSpace>
     {
-        let registry = loadTestRegistry(bundled: true)
-        let model = try registry.costModel(named: "paleo").bind(to: try registry.profile(named: "GTX_1080_TI"))
-        return SearchDriver(
-            space: NB201SearchSpace(), labeler: CostLabeler(model: model, isTraining: false, batch: 32), objective: .latency,
-            budget: budget, evaluator: evaluator, costSource: "joule.paleo/paleo on GTX_1080_TI",
-            history: try HistoryLog(path: path, resume: resume))
+        try makeTestDriver(path, budget: budget, resume: resume, evaluator: evaluator)
     }
 
     @Test func randomSearchSpendsItsBudgetOnDistinctConnectedCells() throws {
@@ -91,7 +73,7 @@ import Testing
         try handle.write(contentsOf: Data("13,|nor_conv_3x3~0|+|nor_".utf8))
         try handle.close()
 
-        let counting = Counting(Self.table)
+        let counting = CountingEvaluator(Self.table)
         let resumed = try Self.driver(path, budget: 25, resume: true, evaluator: counting)
         try run(resumed)
         #expect(resumed.results == whole.results)

@@ -161,8 +161,11 @@ enum GEMM {
 
     /// Runs `body` over C's rows: at once, or split into one block per core (row counts
     /// rounded to the 4-row tile) when the product is big enough or `parallel` forces it.
+    /// Read once: on Linux `activeProcessorCount` reads cgroup files, which cost more than a
+    /// small product (attention makes one per batch row).
+    static let cores = ProcessInfo.processInfo.activeProcessorCount
+
     static func forEachRowBlock(m: Int, work: Int, parallel: Bool?, _ body: (Range<Int>) -> Void) {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
         let threaded = parallel ?? (work >= parallelThreshold && cores > 1 && m >= 8)
         guard threaded, m > 1 else { return body(0..<m) }
         let blocks = min(m, max(2, cores))

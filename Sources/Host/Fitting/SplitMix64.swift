@@ -7,16 +7,8 @@ import SeededRandom
 ///
 /// - Complexity: O(count).
 public func shuffledIndices(count: Int, seed: UInt64) -> [Int] {
-    precondition(count >= 0, "negative count")
-    var indices = Array(0..<count)
     var generator = SplitMix64(seed: seed)
-    var i = count - 1
-    while i > 0 {
-        let j = Int(generator.uniform(below: UInt64(i + 1)))
-        indices.swapAt(i, j)
-        i -= 1
-    }
-    return indices
+    return generator.shuffledIndices(count)
 }
 
 /// A fold number in `0..<folds` for each of `count` rows, balanced and shuffled by `seed`.

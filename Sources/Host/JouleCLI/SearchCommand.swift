@@ -17,8 +17,10 @@ struct SearchCommand: ParsableCommand {
             and marked in every output. Accuracy comes from --accuracy (what --budget counts); \
             energy and latency come from the cost model, labelled as predicted or derived.
 
-            Algorithms: random (uniform, de-duplicated) and evolution (regularised evolution \
-            with a two-objective tournament). The NAO controller is being built (issue 5).
+            Algorithms: nao (an LSTM encoder, a predictor with accuracy and cost heads and an \
+            attention decoder; new cells come from gradient steps in the encoder's space, with \
+            cost labels from the cost model for thousands of cells), random (uniform, \
+            de-duplicated) and evolution (regularised evolution with a two-objective tournament).
 
             DIR gets history.csv (every evaluated architecture in order, written as it goes), \
             front.csv (the non-dominated set), best/ (the front as Paleo JSON) and search.json \
@@ -32,7 +34,7 @@ struct SearchCommand: ParsableCommand {
             """)
 
     enum Space: String, ExpressibleByArgument, CaseIterable { case nb201 }
-    enum Algorithm: String, ExpressibleByArgument, CaseIterable { case random, evolution }
+    enum Algorithm: String, ExpressibleByArgument, CaseIterable { case nao, random, evolution }
     enum Mode: String, ExpressibleByArgument, CaseIterable { case inference, training }
 
     @Argument(help: ArgumentHelp("The starting network (nb201:CELL for --space nb201).", valueName: "spec"))
@@ -55,8 +57,14 @@ struct SearchCommand: ParsableCommand {
     var jobs: Int = 1
     @Option(help: "Accuracy evaluations to spend (the start network's included).")
     var budget: Int
-    @Option(help: "random or evolution.")
+    @Option(help: "nao (Neural Architecture Optimization with an energy head), random or evolution.")
     var algorithm: Algorithm
+    @Option(help: "nao: train-and-generate rounds after the initial random sample.")
+    var rounds: Int = 3
+    @Option(help: "nao: controller training epochs per round.")
+    var epochs: Int = 300
+    @Option(help: "nao: the largest weight of the cost term in the generation objective (accuracy − β · normalised log cost); seeds sweep 0…β.")
+    var beta: Double = 1
     @Option(help: "Seed of every random choice: the same seed gives the same search.")
     var seed: UInt64 = 1
     @Option(help: ArgumentHelp("The output folder.", valueName: "dir"))
@@ -110,6 +118,11 @@ struct SearchCommand: ParsableCommand {
             driver.onRecord = { _ in progress.update(driver.results.count, of: driver.budget) }
             let startRecord = try driver.evaluate(start, origin: "start")
             switch algorithm {
+            case .nao:
+                let reports = try NAOSearch.run(driver: driver, seed: seed, rounds: rounds, epochs: epochs, beta: beta)
+                for report in reports where !quiet {
+                    FileHandle.standardError.write(Data("joule: nao round \(report.round): predictor Kendall τ on held-out cells: accuracy \(String(format: "%.3f", report.quality.accuracyTau)), cost \(String(format: "%.3f", report.quality.costTau)); \(report.generated) generated\n".utf8))
+                }
             case .random: try RandomSearch.run(driver, seed: seed)
             case .evolution: try RegularisedEvolution.run(driver, seed: seed)
             }
@@ -128,7 +141,8 @@ struct SearchCommand: ParsableCommand {
     private func settings(model: CostModelEntry, gpu: ProfileEntry, evaluator: any AccuracyEvaluator) -> [(String, JSON)] {
         [
             ("space", .string(space.rawValue)), ("start", .string(spec)), ("algorithm", .string(algorithm.rawValue)),
-            ("seed", .integer(Int64(truncatingIfNeeded: seed))), ("budget", .integer(budget)), ("objective", .string(objective.rawValue)),
+            ("seed", .integer(Int64(truncatingIfNeeded: seed))), ("budget", .integer(budget)),
+            ("nao", algorithm == .nao ? .object([("rounds", .integer(rounds)), ("epochs", .integer(epochs)), ("beta", .number(beta))]) : .null), ("objective", .string(objective.rawValue)),
             ("mode", .string(mode.rawValue)), ("batch", batch.map { .integer($0) } ?? .null),
             ("classes", .integer(specOptions.nb201Options.classes)), ("input_size", .integer(specOptions.nb201Options.inputSize)),
             ("accuracy", .string(evaluator.label)), ("accuracy_is_proxy", .bool(evaluator.isProxy)),
@@ -147,8 +161,9 @@ struct SearchCommand: ParsableCommand {
             guard let data = manager.contents(atPath: settingsPath), let node = try? JSONParser.parse(Array(data)) else {
                 throw JouleFailure.badInput("--resume: \(settingsPath) is missing or unreadable; there is no search to continue in \(out)")
             }
-            // Everything but the budget must match: a resumed search may be given more.
-            for (key, value) in settings where key != "budget" && node["settings"]?[key]?.plain != value {
+            // Everything but the budget must match: a resumed random or evolutionary search may
+            // be given more (NAO divides its budget into rounds, so its budget must match too).
+            for (key, value) in settings where (key != "budget" || algorithm == .nao) && node["settings"]?[key]?.plain != value {
                 throw JouleFailure.badInput("--resume: \(out) holds a search with another \(key) (\((node["settings"]?[key]?.plain).map { JSONWriter.render($0, pretty: false) } ?? "none")); "
                                             + "continue it with the same settings, or choose another --out")
             }

@@ -68,5 +68,19 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
     public mutating func nextFloat(bound: Float) -> Float {
         (2 * nextFloat() - 1) * bound
     }
-}
 
+    /// The integers `0..<count` in an order drawn from this generator: a Fisher–Yates
+    /// shuffle (position i, from the last down to 1, swaps with a uniform position in 0...i),
+    /// identical on every platform and release.
+    public mutating func shuffledIndices(_ count: Int) -> [Int] {
+        precondition(count >= 0, "negative count")
+        var indices = Array(0..<count)
+        var i = count - 1
+        while i > 0 {
+            let j = Int(uniform(below: UInt64(i + 1)))
+            indices.swapAt(i, j)
+            i -= 1
+        }
+        return indices
+    }
+}
