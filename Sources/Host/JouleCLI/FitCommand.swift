@@ -5,6 +5,7 @@ import JouleJSON
 import Network
 import PolynomialModel
 import Registry
+import Search
 
 /// `joule fit`: polynomial runtime (and power) models from measurements.
 struct FitCommand: ParsableCommand {
@@ -96,7 +97,7 @@ struct FitCommand: ParsableCommand {
 
             var samples: [[LayerConfiguration]] = []
             var runtime: [Double]?
-            var power: [(samples: [[LayerConfiguration]], watts: [Double])]?
+            var watts: [Double]?
             switch kind {
             case .perLayer:
                 let rows = try LayerMeasurements(table: table)
@@ -106,7 +107,7 @@ struct FitCommand: ParsableCommand {
                 }
                 samples = rows.layers.map { [$0] }
                 if hasRuntime { runtime = try table.numbers(runtimeColumn, scale: targetUnit.scale) }
-                if hasPower { power = [(samples, try table.numbers(powerColumn))] }
+                if hasPower { watts = try table.numbers(powerColumn) }
             case .perNetwork:
                 let loading = Progress("reading networks", quiet: quiet)
                 let settings = NetworkMeasurements.Settings(
@@ -137,8 +138,8 @@ struct FitCommand: ParsableCommand {
                 model.runtimeFit = fitJSON(result, target: .runtime)
                 lines += describe(result, what: "runtime", unit: "seconds")
             }
-            if let (powerSamples, watts) = power?.first {
-                let result = try fit(.power, samples: powerSamples, measured: watts)
+            if let watts {
+                let result = try fit(.power, samples: samples, measured: watts)
                 model.power = result.polynomials
                 model.powerFit = fitJSON(result, target: .power)
                 lines += describe(result, what: "power", unit: "watts")
@@ -210,7 +211,7 @@ struct FitCommand: ParsableCommand {
             ("data_source", .string(data)),
             ("data_rows", .integer(table.rowCount)),
             ("fit_date", .string(formatter.string(from: Date()))),
-            ("command", .string((["joule"] + CommandLine.arguments.dropFirst().map(shellQuoted)).joined(separator: " "))),
+            ("command", .string((["joule"] + CommandLine.arguments.dropFirst().map(CommandEvaluator.shellQuoted)).joined(separator: " "))),
             ("joule_version", .string(JouleVersion.string)),
         ]
         if !table.provenance.isEmpty {
@@ -218,12 +219,6 @@ struct FitCommand: ParsableCommand {
         }
         return fields
     }
-}
-
-/// An argument as a shell would need it written to read it back as one word.
-func shellQuoted(_ argument: String) -> String {
-    let plain = argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./:=,+@%".contains($0) }
-    return plain && !argument.isEmpty ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
 
 func percent(_ fraction: Double) -> String {

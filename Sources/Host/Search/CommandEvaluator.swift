@@ -102,8 +102,11 @@ public struct CommandEvaluator: AccuracyEvaluator {
         return nil
     }
 
-    static func shellQuoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    /// `text` as one shell word: as it is when it holds only characters the shell leaves
+    /// alone, else in single quotes.
+    public static func shellQuoted(_ text: String) -> String {
+        let plain = !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "-_./:=,+@%".contains($0) }
+        return plain ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// A file name for an architecture key: its readable characters, then a hash so that
