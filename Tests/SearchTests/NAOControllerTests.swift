@@ -144,7 +144,7 @@ import Testing
         #expect(abs(Double(loss.reconstruction) - log(5.0)) < 0.5)
     }
 
-    @Test func labelsAreScaledByMinMaxAndLogCost() {
+    @Test func labelsAreScaledByRankAndLogCost() {
         let scale = NAOLabelScale([NAOSample(tokens: [], accuracy: 60, cost: 1), NAOSample(tokens: [], accuracy: 90, cost: 100),
                                    NAOSample(tokens: [], cost: 10)])
         #expect(scale.accuracy == 60...90)
@@ -152,6 +152,16 @@ import Testing
         #expect(abs(scale.normalisedCost(10) - 0.5) < 1e-12 && scale.normalisedCost(1) == 0 && scale.normalisedCost(100) == 1)
         #expect(NAOLabelScale([NAOSample(tokens: [], cost: 3)]).normalisedCost(3) == 0.5)
         #expect(NAOLabelScale().normalisedAccuracy(42) == 0.5)
+        // Ranks: one poor network does not squeeze the others. Positions 0…3 of 35, 85, 88,
+        // 91 map to 0, 1/3, 2/3, 1; 86.5 lies halfway between positions 1 and 2; ties take
+        // the middle of their run (85, 85 at positions 1 and 2 of 80, 85, 85, 90).
+        let ranks = NAOLabelScale([35, 91, 85, 88].map { NAOSample(tokens: [], accuracy: $0) })
+        #expect(ranks.normalisedAccuracy(35) == 0 && ranks.normalisedAccuracy(91) == 1)
+        #expect(abs(ranks.normalisedAccuracy(85) - 1.0 / 3) < 1e-12 && abs(ranks.normalisedAccuracy(88) - 2.0 / 3) < 1e-12)
+        #expect(abs(ranks.normalisedAccuracy(86.5) - 0.5) < 1e-12)
+        #expect(ranks.normalisedAccuracy(20) == 0 && ranks.normalisedAccuracy(95) == 1)
+        let ties = NAOLabelScale([80, 85, 85, 90].map { NAOSample(tokens: [], accuracy: $0) })
+        #expect(ties.normalisedAccuracy(85) == 0.5)
     }
 
     @Test func nb201SequencesAugmentWithinTheirClass() throws {

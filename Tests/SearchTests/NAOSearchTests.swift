@@ -45,7 +45,10 @@ import Testing
             let origins = whole.results.filter { $0.origin.hasPrefix("nao round \(r + 1)") }
             #expect(origins.count == 9 && report.generated + report.random == 9)
             #expect(report.accuracyLabels == 13 + 9 * r)
-            #expect(report.seeds == 16 && report.training.epochs == 4)
+            // One seed per evaluated architecture at least (the front's one-point layers seed
+            // twice), at most K.
+            #expect((min(16, report.accuracyLabels)...16).contains(report.seeds))
+            #expect(report.training.epochs == 4)
             #expect(report.quality.accuracyCount == 9 && report.quality.costCount > 0)
             #expect(report.quality.accuracyTau.isFinite && report.quality.costTau.isFinite)
         }

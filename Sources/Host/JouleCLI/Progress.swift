@@ -20,8 +20,9 @@ final class Progress: @unchecked Sendable {
         isTerminal = isatty(2) != 0
     }
 
-    /// Reports `done` of `total` steps; cheap to call often.
-    func update(_ done: Int, of total: Int) {
+    /// Reports `done` of `total` steps, with an optional note (a search's front so far);
+    /// cheap to call often.
+    func update(_ done: Int, of total: Int, detail: String? = nil) {
         guard enabled, total > 0 else { return }
         lock.lock()
         defer { lock.unlock() }
@@ -41,11 +42,13 @@ final class Progress: @unchecked Sendable {
             let width = 28
             let filled = Int((fraction * Double(width)).rounded(.down))
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            let line = String(format: "\r%@ %@ %3.0f%% (%d/%d, %@)\u{1B}[K", label, bar, fraction * 100, done, total, timing)
+            let note = detail.map { "; " + $0 } ?? ""
+            let line = String(format: "\r%@ %@ %3.0f%% (%d/%d, %@)%@\u{1B}[K", label, bar, fraction * 100, done, total, timing, note)
             FileHandle.standardError.write(Data(line.utf8))
             drewBar = true
         } else {
-            let line = String(format: "%@: %d/%d (%.0f%%, %@)\n", label, done, total, fraction * 100, timing)
+            let note = detail.map { "; " + $0 } ?? ""
+            let line = String(format: "%@: %d/%d (%.0f%%, %@)%@\n", label, done, total, fraction * 100, timing, note)
             FileHandle.standardError.write(Data(line.utf8))
         }
     }

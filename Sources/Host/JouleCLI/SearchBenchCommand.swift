@@ -25,7 +25,7 @@ struct SearchBenchCommand: ParsableCommand {
                 --cost-model neuralpower --batch 32 --budgets 50,100,200,500 --seeds 10
             """)
 
-    enum Algorithm: String, ExpressibleByArgument, CaseIterable { case random, evolution }
+    enum Algorithm: String, ExpressibleByArgument, CaseIterable { case nao, random, evolution }
 
     @OptionGroup var plugins: PluginOptions
     @OptionGroup var costing: CostingOptions
@@ -41,8 +41,9 @@ struct SearchBenchCommand: ParsableCommand {
     var budgets: String = "50,100,200,500"
     @Option(help: "Seeds per algorithm and budget (1…N).")
     var seeds: Int = 10
-    @Option(help: "Comma-separated algorithms: random, evolution.")
-    var algorithms: String = "random,evolution"
+    @Option(help: "Comma-separated algorithms: nao, random, evolution.")
+    var algorithms: String = "nao,random,evolution"
+    @OptionGroup var nao: NAOOptions
     @Flag(help: "No progress output.")
     var quiet = false
 
@@ -56,7 +57,7 @@ struct SearchBenchCommand: ParsableCommand {
             }
             let algorithmList = try algorithms.split(separator: ",").map { text -> Algorithm in
                 guard let value = Algorithm(rawValue: text.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("--algorithms: unknown '\(text)' (random, evolution)")
+                    throw ValidationError("--algorithms: unknown '\(text)' (nao, random, evolution)")
                 }
                 return value
             }
@@ -84,6 +85,7 @@ struct SearchBenchCommand: ParsableCommand {
             }
             let runners: [SearchBenchmark.Algorithm] = algorithmList.map { algorithm in
                 switch algorithm {
+                case .nao: ("nao", { [nao] in try nao.run($0, seed: $1) })
                 case .random: ("random", { try RandomSearch.run($0, seed: $1) })
                 case .evolution: ("evolution", { try RegularisedEvolution.run($0, seed: $1) })
                 }
@@ -93,12 +95,12 @@ struct SearchBenchCommand: ParsableCommand {
             progress.finish()
             print("true front: \(quality.trueFront.count) cells, hypervolume \(String(format: "%.2f", quality.trueHypervolume)); "
                   + "searches with \(model.qualifiedID) on \(gpu.profile.id), scored with \(measured); \(seeds) seeds")
-            print("| algorithm | budget | gap (1 − HV fraction) | true-front cells found | IGD |")
-            print("|---|---|---|---|---|")
+            print("| algorithm | budget | gap (1 − HV fraction) | true-front cells found | IGD | seconds per run |")
+            print("|---|---|---|---|---|---|")
             for row in rows {
                 print("| \(row.algorithm) | \(row.budget) | \(String(format: "%.4f ± %.4f", row.meanGap, row.gapStandardDeviation)) | "
                       + "\(String(format: "%.1f", row.meanTrueFrontFound)) of \(quality.trueFront.count) | "
-                      + "\(String(format: "%.4f ± %.4f", row.meanIGD, row.igdStandardDeviation)) |")
+                      + "\(String(format: "%.4f ± %.4f", row.meanIGD, row.igdStandardDeviation)) | \(String(format: "%.1f", row.meanSeconds)) |")
             }
         }
     }

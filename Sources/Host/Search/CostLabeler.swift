@@ -54,7 +54,10 @@ public final class CostLabeler: @unchecked Sendable {
         self.batch = batch
     }
 
-    /// The cost of `network`, remembered under `key` (a canonical architecture string).
+    /// The cost of `network`, remembered under `key`: the architecture's exact description,
+    /// not its canonical key, because equivalent architectures (isomorphic NB201 cells) can
+    /// differ in cost (dead operations still run), and a search must get the same cost for
+    /// the same architecture whatever it costed before (resuming depends on it).
     ///
     /// The bound model instance is used by one thread at a time (the ABI allows concurrent
     /// calls only on distinct instances), so labelling holds a lock.

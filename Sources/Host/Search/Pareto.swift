@@ -68,6 +68,24 @@ public enum Pareto {
         return front
     }
 
+    /// Non-dominated sorting: the indices of the points layer by layer, the front first,
+    /// then the front of what remains, and so on; each layer in order of increasing cost, as
+    /// ``front(_:)`` gives it. Every index appears exactly once.
+    ///
+    /// - Precondition: every value is finite.
+    /// - Complexity: O(L · n log n) for L layers.
+    public static func layers(_ points: [ParetoPoint]) -> [[Int]] {
+        var remaining = Array(points.indices)
+        var layers: [[Int]] = []
+        while !remaining.isEmpty {
+            let layer = front(remaining.map { points[$0] }).map { remaining[$0] }
+            layers.append(layer)
+            let taken = Set(layer)
+            remaining.removeAll { taken.contains($0) }
+        }
+        return layers
+    }
+
     /// The area of objective space that the points dominate and that is better than
     /// `reference` in both objectives: the union of the rectangles
     /// [cost, reference.cost] × [reference.accuracy, accuracy] of the points with

@@ -12,12 +12,15 @@ public struct SearchBenchmark {
         public var algorithm: String
         public var budget: Int
         public var scores: [FrontScore]
+        /// Wall-clock seconds of each run (the search only, not its scoring).
+        public var seconds: [Double] = []
 
         public var meanGap: Double { mean(scores.map(\.gap)) }
         public var gapStandardDeviation: Double { standardDeviation(scores.map(\.gap)) }
         public var meanTrueFrontFound: Double { mean(scores.map { Double($0.trueFrontFound) }) }
         public var meanIGD: Double { mean(scores.map(\.igd)) }
         public var igdStandardDeviation: Double { standardDeviation(scores.map(\.igd)) }
+        public var meanSeconds: Double { mean(seconds) }
     }
 
     public let quality: FrontQuality
@@ -40,16 +43,19 @@ public struct SearchBenchmark {
         for algorithm in algorithms {
             for budget in budgets {
                 var scores: [FrontScore] = []
+                var seconds: [Double] = []
                 for seed in 1...max(seeds, 1) {
                     let history = try HistoryLog(path: scratch.appendingPathComponent("h.csv").path, resume: false)
                     let driver = makeDriver(budget, history)
+                    let started = Date()
                     try algorithm.run(driver, UInt64(seed))
+                    seconds.append(Date().timeIntervalSince(started))
                     let cells = try driver.results.map { try NB201Cell(parsing: $0.architecture) }
                     scores.append(try quality.score(cells))
                     done += 1
                     progress?(done, total)
                 }
-                rows.append(Row(algorithm: algorithm.name, budget: budget, scores: scores))
+                rows.append(Row(algorithm: algorithm.name, budget: budget, scores: scores, seconds: seconds))
             }
         }
         return rows

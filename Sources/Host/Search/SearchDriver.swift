@@ -22,6 +22,12 @@ public final class SearchDriver<Space: SearchSpace>: @unchecked Sendable {
     public private(set) var results: [EvaluationRecord] = []
     /// The architecture behind each record, by its description.
     public private(set) var architectures: [String: Space.Architecture] = [:]
+    /// Limits the search prefers to meet (none by default); see ``SearchConstraint``.
+    public var constraint = SearchConstraint()
+    /// Architectures per evaluation batch where an algorithm's proposals do not depend on
+    /// the results in between (random search, NAO's samples and rounds): set it to the
+    /// evaluator's parallelism. The same seed gives the same search for any batch size.
+    public var batchSize = 1
     /// Called after each record (from the history or new), for progress output.
     public var onRecord: ((EvaluationRecord) -> Void)?
     private var seen: [String: EvaluationRecord] = [:]
@@ -56,31 +62,87 @@ public final class SearchDriver<Space: SearchSpace>: @unchecked Sendable {
     public func evaluate(_ architecture: Space.Architecture, origin: String) throws -> EvaluationRecord {
         let key = space.canonicalKey(architecture)
         if let known = seen[key] { return known }
-        let index = results.count
-        let name = space.describe(architecture)
-        let record: EvaluationRecord
-        if index < replay.count {
-            guard replay[index].architecture == name else {
-                throw SearchError("\(history.path): entry \(index) is \(replay[index].architecture), but this search proposes \(name) there: "
-                                  + "the history belongs to a search with other settings (seed, space, algorithm, evaluator); start without --resume or use another --out")
+        return try evaluate([architecture], origin: origin, limitedByBudget: false)[0]
+    }
+
+    /// Evaluates several architectures as one batch, which an evaluator that runs trials
+    /// runs in parallel (`--jobs`), and records them in the order given. Architectures seen
+    /// before (or twice in the batch) are skipped, and the batch stops where the budget
+    /// does. Records come from the history where a resumed search has them, so a batch
+    /// replays exactly like the same architectures evaluated one by one.
+    ///
+    /// A kill loses at most the batch in flight: records reach the history when their
+    /// batch is done, so callers keep batches about as large as the evaluator's parallelism
+    /// (``batchSize``).
+    ///
+    /// - Returns: The records added to ``results``, in order.
+    /// - Throws: As ``evaluate(_:origin:)``.
+    @discardableResult
+    public func evaluate(_ batch: [Space.Architecture], origin: String) throws -> [EvaluationRecord] {
+        try evaluate(batch, origin: origin, limitedByBudget: true)
+    }
+
+    private func evaluate(_ batch: [Space.Architecture], origin: String, limitedByBudget: Bool) throws -> [EvaluationRecord] {
+        var added: [EvaluationRecord] = []
+        var pending: [(architecture: Space.Architecture, key: String, name: String, network: Network, cost: ArchitectureCost)] = []
+        var pendingKeys = Set<String>()
+        for architecture in batch where !limitedByBudget || results.count + pending.count < budget {
+            let key = space.canonicalKey(architecture)
+            guard seen[key] == nil, !pendingKeys.contains(key) else { continue }
+            let name = space.describe(architecture)
+            let index = results.count + pending.count
+            if index < replay.count {
+                // The history is a prefix of the run, so nothing is pending before a replayed entry.
+                guard replay[index].architecture == name else {
+                    throw SearchError("\(history.path): entry \(index) is \(replay[index].architecture), but this search proposes \(name) there: "
+                                      + "the history belongs to a search with other settings (seed, space, algorithm, evaluator); start without --resume or use another --out")
+                }
+                added.append(record(replay[index], key: key, architecture: architecture))
+                continue
             }
-            record = replay[index]
-        } else {
             let network = try space.network(architecture)
-            let cost = try labeler.cost(of: network, key: key)
-            let evaluation = evaluator.evaluate(space.candidate(architecture, network: network))
-            record = EvaluationRecord(
-                index: index, architecture: name, accuracy: evaluation.accuracy, accuracySource: evaluation.source,
-                failure: evaluation.failure,
-                energyJoules: cost.energyJoules, latencySeconds: cost.latencySeconds, params: cost.params, flops: cost.flops,
-                costSource: costSource, origin: origin)
-            try history.append(record)
+            pending.append((architecture, key, name, network, try labeler.cost(of: network, key: name)))
+            pendingKeys.insert(key)
         }
+        guard !pending.isEmpty else { return added }
+        let evaluations = evaluator.evaluate(pending.map { space.candidate($0.architecture, network: $0.network) })
+        for (item, evaluation) in zip(pending, evaluations) {
+            let record = EvaluationRecord(
+                index: results.count, architecture: item.name, accuracy: evaluation.accuracy, accuracySource: evaluation.source,
+                failure: evaluation.failure, energyJoules: item.cost.energyJoules, latencySeconds: item.cost.latencySeconds,
+                params: item.cost.params, flops: item.cost.flops, costSource: costSource, origin: origin)
+            try history.append(record)
+            added.append(self.record(record, key: item.key, architecture: item.architecture))
+        }
+        return added
+    }
+
+    /// Adds a record to the run.
+    private func record(_ record: EvaluationRecord, key: String, architecture: Space.Architecture) -> EvaluationRecord {
         seen[key] = record
         results.append(record)
-        architectures[name] = architecture
+        architectures[record.architecture] = architecture
         onRecord?(record)
         return record
+    }
+
+    /// Distinct architectures not evaluated before, drawn by `draw`, at most `count` and no
+    /// more than the budget has room for; fewer when `draw` keeps repeating itself (a small
+    /// space running out).
+    public func fresh(_ count: Int, draw: () -> Space.Architecture) -> [Space.Architecture] {
+        var batch: [Space.Architecture] = []
+        var keys = Set<String>()
+        var misses = 0
+        while batch.count < min(count, budget - results.count) && misses < 100_000 {
+            let architecture = draw()
+            let key = space.canonicalKey(architecture)
+            if seen[key] != nil || !keys.insert(key).inserted {
+                misses += 1
+                continue
+            }
+            batch.append(architecture)
+        }
+        return batch
     }
 
     /// The cost the search minimises, of a record.
@@ -94,17 +156,12 @@ public final class SearchDriver<Space: SearchSpace>: @unchecked Sendable {
 public enum RandomSearch {
     public static func run<Space: SearchSpace>(_ driver: SearchDriver<Space>, seed: UInt64) throws {
         var generator = SplitMix64(seed: seed)
-        var misses = 0
         while !driver.isDone {
-            let candidate = driver.space.randomArchitecture(using: &generator)
-            if driver.hasEvaluated(candidate) {
-                misses += 1
-                // A small space can run out of new architectures.
-                if misses > 100_000 { break }
-                continue
-            }
-            misses = 0
-            try driver.evaluate(candidate, origin: "random")
+            // Draws do not depend on results, so batches of any size give the same sequence.
+            let batch = driver.fresh(driver.batchSize) { driver.space.randomArchitecture(using: &generator) }
+            // A small space can run out of new architectures.
+            if batch.isEmpty { break }
+            try driver.evaluate(batch, origin: "random")
         }
     }
 }
@@ -114,7 +171,8 @@ public enum RandomSearch {
 /// winner, and the oldest member retired.
 ///
 /// With two objectives the tournament's winner is drawn from the sample's members that no
-/// other member dominates (higher accuracy and lower cost); failed evaluations never win.
+/// other member dominates (higher accuracy and lower cost); failed evaluations never win,
+/// and under the driver's constraint only admitted members win when there are any.
 public enum RegularisedEvolution {
     public static func run<Space: SearchSpace>(_ driver: SearchDriver<Space>, seed: UInt64,
                                                population populationSize: Int = 20, sample: Int = 5) throws {
@@ -170,7 +228,11 @@ public enum RegularisedEvolution {
     /// A non-dominated contestant, chosen at random among equals.
     static func winner<Space: SearchSpace>(_ contestants: [(Space.Architecture, EvaluationRecord)], driver: SearchDriver<Space>,
                                            using generator: inout SplitMix64) -> Space.Architecture {
-        let scored = contestants.filter { $0.1.accuracy != nil }
+        var scored = contestants.filter { $0.1.accuracy != nil }
+        // Under a constraint, admitted contestants beat the others.
+        if scored.contains(where: { driver.constraint.admits($0.1) }) {
+            scored = scored.filter { driver.constraint.admits($0.1) }
+        }
         guard !scored.isEmpty else { return contestants[Int(generator.uniform(below: UInt64(contestants.count)))].0 }
         let front = scored.filter { a in
             !scored.contains { b in

@@ -65,3 +65,24 @@ public struct NB201SearchSpace: SearchSpace {
     public func network(_ cell: NB201Cell) throws -> Network { try NB201Network.build(cell, options: options) }
     public func candidate(_ cell: NB201Cell, network: Network) -> Candidate { Candidate(cell: cell, options: options) }
 }
+
+/// A search space the NAO controller can search: its architectures written as token
+/// sequences of a ``TokenSpace``.
+public protocol NAOSearchSpace: SearchSpace {
+    associatedtype Tokens: TokenSpace
+    /// The token grammar the controller's decoder follows.
+    var tokenSpace: Tokens { get }
+    /// The architecture's tokens.
+    func encode(_ architecture: Architecture) -> [Int]
+    /// The architecture of a sequence that `tokenSpace`'s masks allow.
+    func decode(_ tokens: [Int]) -> Architecture
+    /// False for architectures a search must never propose (a chance-level NB201 cell).
+    func isProposable(_ architecture: Architecture) -> Bool
+}
+
+extension NB201SearchSpace: NAOSearchSpace {
+    public var tokenSpace: NB201Space { space }
+    public func encode(_ cell: NB201Cell) -> [Int] { space.encode(cell) }
+    public func decode(_ tokens: [Int]) -> NB201Cell { space.decode(tokens) }
+    public func isProposable(_ cell: NB201Cell) -> Bool { !space.isChanceLevel(cell) }
+}
