@@ -431,6 +431,10 @@ import Testing
             #expect(candidate.key == space.canonicalKey(architecture))
             #expect(candidate.cell == nil)
             #expect(ProxyEvaluator(.params).evaluate(candidate).accuracy == Double(network.params))
+            // Outputs name the canonical architecture, which builds the same network.
+            let described = try space.space.architecture(parsing: space.describe(architecture))
+            #expect(space.space.canonical(described) == space.space.canonical(architecture))
+            #expect(try space.network(described).params == network.params)
         }
     }
 }

@@ -16,7 +16,7 @@ struct NAOOptions: ParsableArguments {
     @Option(name: .customLong("cost-per-epoch"), help: "nao: cost-labelled architectures drawn afresh for each training epoch (bounds the training time).")
     var costPerEpoch: Int = 200
     @Option(help: "nao: candidates generated per evaluation; each round evaluates those that promise most for the front.")
-    var pool: Int = 1
+    var pool: Int = 4
 
     func validate() throws {
         if rounds < 1 { throw ValidationError("--rounds must be at least 1, got \(rounds)") }

@@ -37,7 +37,9 @@ public struct LayerwiseSearchSpace: SearchSpace {
     }
 
     public func canonicalKey(_ architecture: LayerwiseArchitecture) -> String { space.canonicalKey(architecture) }
-    public func describe(_ architecture: LayerwiseArchitecture) -> String { space.describe(architecture) }
+    /// The canonical architecture's description: a skipped layer's width and kernel are
+    /// not written, since they change nothing.
+    public func describe(_ architecture: LayerwiseArchitecture) -> String { space.describe(space.canonical(architecture)) }
     public func network(_ architecture: LayerwiseArchitecture) throws -> Network { try space.network(architecture) }
 
     /// A candidate keyed by the canonical description, whose network is the one given.
