@@ -99,7 +99,7 @@ let package = Package(
             name: "JouleCLI",
             dependencies: [
                 "Registry", "Network", "Estimation", "Reports", "GPUProfileFormat", "JouleJSON", "Fitting",
-                "PolynomialModel", "Search",
+                "PolynomialModel", "Search", "SeededRandom",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Host/JouleCLI"

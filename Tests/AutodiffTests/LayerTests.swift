@@ -37,6 +37,19 @@ import Testing
         // By hand: one key gets all the weight, so the context is that key.
         let one = attention(query: Tensor([1, 0], shape: [1, 2]), keys: Tensor([1, 1], shape: [1, 1, 2]))
         #expect(one.context.data == [1, 1] && one.weights.data == [1])
+        // Several queries per batch element: each row as if asked alone.
+        let queries = random([2, 3, 3], seed: 9)
+        checkGradients([queries, keys]) { attention(query: $0[0], keys: $0[1]).context }
+        let together = attention(query: queries, keys: keys)
+        #expect(together.context.shape == [2, 3, 3] && together.weights.shape == [2, 3, 4])
+        for s in 0..<3 {
+            let alone = attention(query: Tensor((0..<2).flatMap { b in queries.data[(b * 3 + s) * 3..<(b * 3 + s + 1) * 3] }, shape: [2, 3]),
+                                  keys: keys)
+            for b in 0..<2 {
+                #expect(zip(alone.context.data[b * 3..<b * 3 + 3], together.context.data[(b * 3 + s) * 3..<(b * 3 + s + 1) * 3])
+                    .allSatisfy { abs($0 - $1) < 1e-6 })
+            }
+        }
     }
 
     /// The NAO encoder's shape: embed → LSTM over two steps → L2-normalise each hₜ →

@@ -42,3 +42,42 @@ struct NAOBenchmarkTests {
                      generation.sequences.count, generation.stepSize, Date().timeIntervalSince(generationStart)))
     }
 }
+
+/// The split that lets training use a second core (`NAOController.accumulateGradients`): a
+/// batch cut in two halves, the second on a replica, gives the whole batch's loss and
+/// gradient. Not a benchmark, so it always runs.
+@Suite struct NAOSplitBatchTests {
+    @Test func halvesOnTheReplicaAddUpToTheWholeBatch() {
+        let space = NB201Space()
+        let configuration = NAOConfiguration(embeddingSize: 8, hiddenSize: 16, predictorHiddenSizes: [16, 16], batchSize: 40)
+        var generator = SplitMix64(seed: 3)
+        var samples: [NAOSample] = []
+        for i in 0..<40 {
+            // Some rows without an accuracy, some without a cost.
+            let accuracy: Double? = i % 3 == 0 ? nil : 80 + Double(i % 7)
+            let cost: Double? = i % 5 == 0 ? nil : 1 + Double(i % 4)
+            samples.append(NAOSample(tokens: space.encode(space.randomCell(using: &generator)), accuracy: accuracy, cost: cost))
+        }
+        func controller() -> NAOController<NB201Space> {
+            let controller = NAOController(space: space, configuration: configuration, seed: 8)
+            controller.train(samples, epochs: 0)        // sets the label scale only
+            return controller
+        }
+        let whole = controller(), split = controller()
+        let rows = samples.map { sample in
+            NAOController<NB201Space>.TrainingRow(sequences: [sample.tokens],
+                                                  accuracy: sample.accuracy.map { Float(whole.scale.normalisedAccuracy($0)) },
+                                                  cost: sample.cost.map { Float(whole.scale.normalisedCost($0)) })
+        }
+        let sequences = samples.map(\.tokens)
+        #expect(rows.count >= NAOController<NB201Space>.minimumSplitRows)
+        let loss = whole.loss(sequences, rows)
+        loss.total.backward()
+        let parts = split.accumulateGradients(sequences, rows)
+        #expect(abs(parts.prediction - loss.prediction) < 1e-6 && abs(parts.reconstruction - loss.reconstruction) < 1e-5)
+        for (a, b) in zip(whole.parameters, split.parameters) {
+            let scale = a.grad.map(abs).max()! + 1e-3
+            #expect(zip(a.grad, b.grad).allSatisfy { abs($0 - $1) <= 1e-4 * scale }, "\(a.shape)")
+        }
+    }
+}

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Adam (Kingma & Ba 2015, arXiv:1412.6980) with bias correction and optional weight
 /// decay.
 ///
@@ -28,7 +30,10 @@ public final class Adam {
     public let decayMode: WeightDecay
     /// Steps taken so far.
     public private(set) var stepCount = 0
-    private var firstMoment: [[Float]], secondMoment: [[Float]]
+    /// m and v of every parameter value, the parameters one after another (parameter i's
+    /// from `offsets[i]`).
+    private var firstMoment: [Float], secondMoment: [Float]
+    private let offsets: [Int]
 
     /// - Parameters:
     ///   - parameters: The tensors to train: leaves created with `requiresGrad: true`.
@@ -48,7 +53,8 @@ public final class Adam {
         self.epsilon = epsilon
         self.weightDecay = weightDecay
         self.decayMode = decayMode
-        firstMoment = parameters.map { [Float](repeating: 0, count: $0.count) }
+        offsets = parameters.reduce(into: [0]) { $0.append($0.last! + $1.count) }
+        firstMoment = [Float](repeating: 0, count: offsets.last!)
         secondMoment = firstMoment
     }
 
@@ -58,22 +64,39 @@ public final class Adam {
     }
 
     /// Applies one update from the parameters' current gradients.
+    ///
+    /// Parameters are updated concurrently, eight values at a time; each value's
+    /// arithmetic is the same as one at a time (there are no fused operations), so the
+    /// result does not depend on the number of cores.
     /// - Complexity: O(total parameter count).
     public func step() {
         stepCount += 1
         let correction1 = 1 - pow(beta1, stepCount), correction2 = 1 - pow(beta2, stepCount)
         let l2 = decayMode == .l2 ? weightDecay : 0
         let shrink = decayMode == .decoupled ? 1 - learningRate * weightDecay : 1
-        for (index, parameter) in parameters.enumerated() {
-            let g = parameter.grad
-            parameter.data.withUnsafeMutableBufferPointer { p in
-                for i in p.indices {
-                    let gi = g[i] + l2 * p[i]
-                    firstMoment[index][i] = beta1 * firstMoment[index][i] + (1 - beta1) * gi
-                    secondMoment[index][i] = beta2 * secondMoment[index][i] + (1 - beta2) * gi * gi
-                    let mHat = firstMoment[index][i] / correction1
-                    let vHat = secondMoment[index][i] / correction2
-                    p[i] = p[i] * shrink - learningRate * mHat / (vHat.squareRoot() + epsilon)
+        let (beta1, beta2, epsilon, learningRate, parameters, offsets) = (beta1, beta2, epsilon, learningRate, parameters, offsets)
+        firstMoment.withUnsafeMutableBufferPointer { m in
+            secondMoment.withUnsafeMutableBufferPointer { v in
+                let (m, v) = (m.baseAddress!, v.baseAddress!)
+                Autodiff.concurrentPerform(parameters.count) { index in
+                    let parameter = parameters[index], count = parameter.count
+                    let (m, v) = (m + offsets[index], v + offsets[index])
+                    parameter.grad.withUnsafeBufferPointer { g in
+                        parameter.data.withUnsafeMutableBufferPointer { p in
+                            let (g, p) = (g.baseAddress!, p.baseAddress!)
+                            for i in stride(from: 0, to: count, by: 8) {
+                                let n = min(8, count - i)
+                                let gi = SIMD8(loading: g + i, count: n) + l2 * SIMD8(loading: p + i, count: n)
+                                let mi = beta1 * SIMD8(loading: m + i, count: n) + (1 - beta1) * gi
+                                let vi = beta2 * SIMD8(loading: v + i, count: n) + (1 - beta2) * gi * gi
+                                let mHat = mi / correction1, vHat = vi / correction2
+                                let pi = SIMD8(loading: p + i, count: n) * shrink - learningRate * mHat / (vHat.squareRoot() + epsilon)
+                                mi.store(to: m + i, count: n)
+                                vi.store(to: v + i, count: n)
+                                pi.store(to: p + i, count: n)
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -91,15 +114,24 @@ public final class Adam {
 /// - Returns: The norm before clipping, for logging.
 @discardableResult
 public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
-    var squares: Double = 0
-    for parameter in parameters {
-        for g in parameter.grad { squares += Double(g) * Double(g) }
+    // Each parameter's sum of squares on some core, then their total in order: the same
+    // on any number of cores.
+    var squares = [Double](repeating: 0, count: parameters.count)
+    squares.withUnsafeMutableBufferPointer { squares in
+        let squares = squares.baseAddress!
+        Autodiff.concurrentPerform(parameters.count) { index in
+            squares[index] = parameters[index].grad.withUnsafeBufferPointer { g in
+                g.reduce(0) { $0 + Double($1) * Double($1) }
+            }
+        }
     }
-    let norm = Float(squares.squareRoot())
+    let norm = Float(squares.reduce(0, +).squareRoot())
     if norm > maxNorm {
         let scale = maxNorm / norm
-        for parameter in parameters {
-            parameter.accumulateGrad { g in for i in g.indices { g[i] *= scale } }
+        Autodiff.concurrentPerform(parameters.count) { index in
+            parameters[index].accumulateGrad { g in
+                g.withUnsafeMutableBufferPointer { g in for i in g.indices { g[i] *= scale } }
+            }
         }
     }
     return norm

@@ -2,20 +2,24 @@
 /// = softmax over t of query·keyₜ, context = Σₜ weightₜ keyₜ.
 ///
 /// Built from batched ``Tensor/matmul(_:transposeB:)`` and ``Tensor/softmax()``:
-/// `[B, 1, H]·[B, T, H]ᵀ` gives the scores `[B, 1, T]`, and `[B, 1, T]·[B, T, H]` the
+/// `[B, S, H]·[B, T, H]ᵀ` gives the scores `[B, S, T]`, and `[B, S, T]·[B, T, H]` the
 /// context. No 1/√H scaling, no mask: NAO's sequences have a fixed length.
 ///
 /// - Parameters:
-///   - query: `[B, H]`, the decoder's state.
+///   - query: `[B, H]`, the decoder's state; or `[B, S, H]`, S queries per batch element
+///     (every step of a teacher-forced decoder at once).
 ///   - keys: `[B, T, H]`, the encoder's outputs (which are also the values).
-/// - Returns: `context` `[B, H]` and `weights` `[B, T]` (each row sums to 1).
+/// - Returns: `context` `[B, H]` and `weights` `[B, T]` (each row sums to 1); `[B, S, H]`
+///   and `[B, S, T]` for S queries.
 public func attention(query: Tensor, keys: Tensor) -> (context: Tensor, weights: Tensor) {
-    precondition(query.rank == 2 && keys.rank == 3 && keys.shape[0] == query.shape[0] && keys.shape[2] == query.shape[1],
+    precondition((query.rank == 2 || query.rank == 3) && keys.rank == 3 && keys.shape[0] == query.shape[0]
+                    && keys.shape[2] == query.lastDimension,
                  "attention: query \(query.shape) does not fit keys \(keys.shape)")
     let (b, t, h) = (keys.shape[0], keys.shape[1], keys.shape[2])
-    let weights = query.reshaped([b, 1, h]).matmul(keys, transposeB: true).softmax()
+    let s = query.rank == 3 ? query.shape[1] : 1
+    let weights = (query.rank == 3 ? query : query.reshaped([b, s, h])).matmul(keys, transposeB: true).softmax()
     let context = weights.matmul(keys)
-    return (context.reshaped([b, h]), weights.reshaped([b, t]))
+    return query.rank == 3 ? (context, weights) : (context.reshaped([b, h]), weights.reshaped([b, t]))
 }
 
 /// ``attention(query:keys:)`` over a sequence kept as T tensors `[B, H]` (as an

@@ -64,27 +64,35 @@ enum GEMM {
                       _ rs: Int, _ ds: Int, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
         let a0 = a + i * rs, a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs
         let c0 = c + i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n
+        // B's row and A's column advance by pointer steps: index products in the inner loop
+        // would each carry an overflow check.
         var j = cols.lowerBound
         while j + 8 <= cols.upperBound {
             var s0 = load(c0 + j), s1 = load(c1 + j), s2 = load(c2 + j), s3 = load(c3 + j)
-            for p in depth {
-                let bv = load(b + p * n + j), q = p * ds
+            var bp = b + (depth.lowerBound &* n &+ j), q = depth.lowerBound &* ds
+            for _ in depth {
+                let bv = load(bp)
                 s0 += bv * a0[q]
                 s1 += bv * a1[q]
                 s2 += bv * a2[q]
                 s3 += bv * a3[q]
+                bp += n
+                q &+= ds
             }
             store(s0, c0 + j); store(s1, c1 + j); store(s2, c2 + j); store(s3, c3 + j)
             j += 8
         }
         for jj in j..<cols.upperBound {
             var s0 = c0[jj], s1 = c1[jj], s2 = c2[jj], s3 = c3[jj]
-            for p in depth {
-                let bv = b[p * n + jj], q = p * ds
+            var bp = b + (depth.lowerBound &* n &+ jj), q = depth.lowerBound &* ds
+            for _ in depth {
+                let bv = bp.pointee
                 s0 += bv * a0[q]
                 s1 += bv * a1[q]
                 s2 += bv * a2[q]
                 s3 += bv * a3[q]
+                bp += n
+                q &+= ds
             }
             c0[jj] = s0; c1[jj] = s1; c2[jj] = s2; c3[jj] = s3
         }
@@ -98,13 +106,23 @@ enum GEMM {
         var j = cols.lowerBound
         while j + 8 <= cols.upperBound {
             var s0 = load(c0 + j)
-            for p in depth { s0 += load(b + p * n + j) * a0[p * ds] }
+            var bp = b + (depth.lowerBound &* n &+ j), q = depth.lowerBound &* ds
+            for _ in depth {
+                s0 += load(bp) * a0[q]
+                bp += n
+                q &+= ds
+            }
             store(s0, c0 + j)
             j += 8
         }
         for jj in j..<cols.upperBound {
             var s0 = c0[jj]
-            for p in depth { s0 += b[p * n + jj] * a0[p * ds] }
+            var bp = b + (depth.lowerBound &* n &+ jj), q = depth.lowerBound &* ds
+            for _ in depth {
+                s0 += bp.pointee * a0[q]
+                bp += n
+                q &+= ds
+            }
             c0[jj] = s0
         }
     }
@@ -165,19 +183,17 @@ enum GEMM {
     /// small product (attention makes one per batch row).
     static let cores = ProcessInfo.processInfo.activeProcessorCount
 
+    /// Work already spread over the cores (inside ``Autodiff/concurrentPerform(_:_:)``)
+    /// is not split again.
     static func forEachRowBlock(m: Int, work: Int, parallel: Bool?, _ body: (Range<Int>) -> Void) {
-        let threaded = parallel ?? (work >= parallelThreshold && cores > 1 && m >= 8)
+        let threaded = parallel ?? (work >= parallelThreshold && cores > 1 && m >= 8 && !Autodiff.insideConcurrentWork)
         guard threaded, m > 1 else { return body(0..<m) }
         let blocks = min(m, max(2, cores))
         let even = (m + blocks - 1) / blocks
         let perBlock = even > 4 ? (even + 3) & ~3 : even
-        // The blocks write disjoint rows of C, which the compiler cannot see through the
-        // raw pointers `body` captures; hence the unchecked wrapper.
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: (m + perBlock - 1) / perBlock) { t in
-                shared.value(t * perBlock..<min(m, (t + 1) * perBlock))
-            }
+        // The blocks write disjoint rows of C.
+        Autodiff.concurrentPerform((m + perBlock - 1) / perBlock) { t in
+            body(t * perBlock..<min(m, (t + 1) * perBlock))
         }
     }
 

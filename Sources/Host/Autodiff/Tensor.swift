@@ -111,14 +111,32 @@ public final class Tensor {
     }
 
     /// Replaces the values (loading saved weights, say); the count must not change.
+    ///
+    /// The values are copied into the tensor's own storage, which therefore stays unshared
+    /// (an optimiser step that follows writes it in place).
     public func assign(_ values: [Float]) {
         precondition(values.count == count, "Tensor.assign: \(values.count) values for shape \(shape)")
-        data = values
+        data.withUnsafeMutableBufferPointer { data in
+            values.withUnsafeBufferPointer { data.baseAddress!.update(from: $0.baseAddress!, count: values.count) }
+        }
+    }
+
+    /// Adds `values` into ``grad``: gradients computed elsewhere, such as by a copy of a
+    /// model that worked on part of a batch on another thread. A no-op for tensors that
+    /// need no gradient.
+    public func addGrad(_ values: [Float]) {
+        precondition(values.count == count, "Tensor.addGrad: \(values.count) values for shape \(shape)")
+        accumulateGrad { g in for i in g.indices { g[i] += values[i] } }
     }
 
     /// Sets ``grad`` to zeros (a no-op for tensors that need no gradient).
     public func zeroGrad() {
-        if requiresGrad { grad = [Float](repeating: 0, count: count) }
+        guard requiresGrad else { return }
+        if grad.count == count {
+            grad.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }   // in place: no new allocation per step
+        } else {
+            grad = [Float](repeating: 0, count: count)
+        }
     }
 
     /// Lets a pullback add into this tensor's gradient; skipped for constants.

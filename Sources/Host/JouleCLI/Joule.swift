@@ -25,6 +25,6 @@ struct Joule: ParsableCommand {
               joule models --gpu TITAN_X      cost models, and whether each works
             """,
         version: "joule \(JouleVersion.string) (plugin ABI \(describeABIVersion(jouleABIVersion)), \(SwiftToolchain.current))",
-        subcommands: [EstimateCommand.self, FitCommand.self, ValidateCommand.self, SearchCommand.self, SearchBenchCommand.self, ConvertCommand.self, PluginsCommand.self, GPUsCommand.self, ModelsCommand.self, BenchCommand.self]
+        subcommands: [EstimateCommand.self, FitCommand.self, ValidateCommand.self, SearchCommand.self, SearchBenchCommand.self, ControllerBenchCommand.self, ConvertCommand.self, PluginsCommand.self, GPUsCommand.self, ModelsCommand.self, BenchCommand.self]
     )
 }

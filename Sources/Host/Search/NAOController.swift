@@ -68,8 +68,14 @@ public final class NAOController<Space: TokenSpace> {
     let optimizer: Adam
     /// Continues the seed's sequence after initialisation: shuffles and augmentation.
     private var generator: SplitMix64
+    /// A second set of layers for the second half of each training batch (see
+    /// ``accumulateGradients(_:_:)``), made on first use; its own initial weights are
+    /// overwritten before each use.
+    private lazy var replica = NAOController(space: space, configuration: configuration, seed: 0)
     /// Per position, `[V]`: 0 for allowed tokens, −10⁹ for forbidden ones.
     let maskBias: [Tensor]
+    /// The same for all positions, `[T, V]`.
+    let maskTable: Tensor
     let allowed: [[Bool]]
 
     /// Every trainable tensor: encoder, predictor, decoder, in that order.
@@ -102,6 +108,7 @@ public final class NAOController<Space: TokenSpace> {
         self.configuration = configuration
         self.allowed = allowed
         maskBias = allowed.map { mask in Tensor(mask.map { $0 ? 0 : -1e9 }, shape: [v]) }
+        maskTable = Tensor(maskBias.flatMap(\.data), shape: [space.length, v])
         var g = SplitMix64(seed: seed)
         encoderEmbedding = Embedding(count: v, dimension: e, generator: &g)
         encoderCell = LSTMCell(inputSize: e, hiddenSize: h, generator: &g)
@@ -122,14 +129,8 @@ public final class NAOController<Space: TokenSpace> {
     /// The encoder: per-step outputs {hₜ} `[B, T, H]` (each L2-normalised) and the
     /// architecture embedding e `[B, H]`.
     func encode(_ sequences: [[Int]]) -> (outputs: Tensor, embedding: Tensor) {
-        let (b, t, h) = (sequences.count, space.length, configuration.hiddenSize)
-        var state = encoderCell.zeroState(batch: b)
-        var steps: [Tensor] = []
-        for position in 0..<t {
-            state = encoderCell(encoderEmbedding(sequences.map { $0[position] }), state: state)
-            steps.append(state.h.l2Normalized())
-        }
-        let outputs = Tensor.concat(steps).reshaped([b, t, h])
+        let state = encoderCell.zeroState(batch: sequences.count)
+        let outputs = encoderCell(tokens: sequences.flatMap { $0 }, embedding: encoderEmbedding, state: state).l2Normalized()
         return (outputs, Self.summarise(outputs))
     }
 
@@ -155,17 +156,18 @@ public final class NAOController<Space: TokenSpace> {
 
     /// Teacher-forced log-probabilities of `targets`, `[B·T, V]`, row b·T + t for token t of
     /// sequence b.
+    ///
+    /// The same function as T calls of ``decoderStep(_:position:state:keys:)``: attention
+    /// does not feed back into the LSTM's input, so with the inputs known the LSTM runs over
+    /// the whole sequence first (one fused op), and attention, the combine layer and the
+    /// output layer then take all T steps at once.
     func reconstructionLogProbabilities(_ targets: [[Int]], outputs: Tensor, embedding: Tensor) -> Tensor {
         let (b, t, v) = (targets.count, space.length, space.vocabularySize)
-        var state = (h: embedding, c: embedding)
-        var logits: [Tensor] = []
-        for position in 0..<t {
-            let ids = position == 0 ? [Int](repeating: space.startToken, count: b) : targets.map { $0[position - 1] }
-            let step = decoderStep(ids, position: position, state: state, keys: outputs)
-            logits.append(step.logits)
-            state = step.state
-        }
-        return Tensor.concat(logits).reshaped([b * t, v]).logSoftmax()
+        let inputs = targets.flatMap { [space.startToken] + $0.dropLast() }
+        let states = decoderCell(tokens: inputs, embedding: decoderEmbedding, state: (embedding, embedding))
+        let context = attention(query: states, keys: outputs).context
+        let combined = combine(Tensor.concat([context, states])).tanh()
+        return (output(combined) + maskTable).reshaped([b * t, v]).logSoftmax()
     }
 
     /// Greedy decoding from encoder outputs and embeddings: at each step the allowed token
@@ -223,6 +225,7 @@ public final class NAOController<Space: TokenSpace> {
         precondition(samples.allSatisfy { ($0.cost ?? 1) > 0 && ($0.cost ?? 1).isFinite && ($0.accuracy ?? 0).isFinite },
                      "NAOController.train: costs must be positive and labels finite")
         scale = NAOLabelScale(samples)
+        Autodiff.keepFreedMemory()
         let rows = samples.map { sample in
             TrainingRow(sequences: configuration.augmentation ? space.equivalentSequences(of: sample.tokens) : [sample.tokens],
                         accuracy: sample.accuracy.map { Float(scale.normalisedAccuracy($0)) },
@@ -248,8 +251,7 @@ public final class NAOController<Space: TokenSpace> {
                     row.sequences.count == 1 ? row.sequences[0] : row.sequences[Int(generator.uniform(below: UInt64(row.sequences.count)))]
                 }
                 optimizer.zeroGrad()
-                let (total, prediction, reconstruction) = loss(sequences, batch)
-                total.backward()
+                let (prediction, reconstruction) = accumulateGradients(sequences, batch)
                 clipGradientNorm(parameters, maxNorm: configuration.gradientClip)
                 optimizer.step()
                 predictionSum += Double(prediction)
@@ -270,28 +272,88 @@ public final class NAOController<Space: TokenSpace> {
         var accuracy: Float?, cost: Float?
     }
 
+    /// What a batch's loss is normalised by: its rows with an accuracy, with a cost, and all
+    /// of them.
+    struct LossNormalisation {
+        var accuracyRows: Int, costRows: Int, rows: Int
+
+        init(_ rows: [TrainingRow]) {
+            accuracyRows = rows.filter { $0.accuracy != nil }.count
+            costRows = rows.filter { $0.cost != nil }.count
+            self.rows = rows.count
+        }
+    }
+
     /// The joint loss of one batch, and its two parts' values.
-    func loss(_ sequences: [[Int]], _ rows: [TrainingRow]) -> (total: Tensor, prediction: Float, reconstruction: Float) {
-        let b = sequences.count
+    ///
+    /// - Parameter whole: The normalisation of the batch these rows are part of (all of it
+    ///   when nil): the loss is then these rows' share of the batch's, and the shares of
+    ///   the parts of a batch add up to its loss.
+    func loss(_ sequences: [[Int]], _ rows: [TrainingRow], of whole: LossNormalisation? = nil)
+        -> (total: Tensor, prediction: Float, reconstruction: Float) {
+        let b = sequences.count, whole = whole ?? LossNormalisation(rows)
         let (outputs, embedding) = encode(sequences)
-        let accuracyCount = rows.filter { $0.accuracy != nil }.count, costCount = rows.filter { $0.cost != nil }.count
         var target = [Float](repeating: 0, count: 2 * b), weight = target
         for (r, row) in rows.enumerated() {
             if let accuracy = row.accuracy {
                 target[2 * r] = accuracy
-                weight[2 * r] = 1 / Float(accuracyCount)
+                weight[2 * r] = 1 / Float(whole.accuracyRows)
             }
             if let cost = row.cost {
                 target[2 * r + 1] = cost
-                weight[2 * r + 1] = 1 / Float(costCount)
+                weight[2 * r + 1] = 1 / Float(whole.costRows)
             }
         }
         let difference = predictions(embedding) - Tensor(target, shape: [b, 2])
         let prediction = (difference * difference * Tensor(weight, shape: [b, 2])).sum()
         let logp = reconstructionLogProbabilities(sequences, outputs: outputs, embedding: embedding)
-        let reconstruction = Loss.negativeLogLikelihood(logProbabilities: logp, targets: sequences.flatMap { $0 })
+        // The NLL's mean over these rows' tokens, as a share of the mean over the batch's.
+        let share = Float(b) / Float(whole.rows)
+        let reconstruction = share * Loss.negativeLogLikelihood(logProbabilities: logp, targets: sequences.flatMap { $0 })
         let lambda = configuration.predictionWeight
         return (lambda * prediction + (1 - lambda) * reconstruction, prediction.scalar, reconstruction.scalar)
+    }
+
+    /// Batches of at least this many rows are split in two (see
+    /// ``accumulateGradients(_:_:)``); below it the copies and the synchronisation cost
+    /// more than the second core saves.
+    static var minimumSplitRows: Int { 32 }
+
+    /// Runs the forward and backward passes of one batch, adding the loss's gradient into
+    /// every parameter's `grad`, and returns the loss's two parts.
+    ///
+    /// A batch of at least ``minimumSplitRows`` rows is cut in two halves. This controller
+    /// takes the first; ``replica``, given this controller's current weights, takes the
+    /// second, on another core; then the replica's gradients are added to this
+    /// controller's. Each half's loss is its share of the batch's (see
+    /// ``loss(_:_:of:)``), so the sum is the batch's gradient. The cut depends only on the
+    /// batch, never on the number of cores, so neither do the results.
+    func accumulateGradients(_ sequences: [[Int]], _ rows: [TrainingRow]) -> (prediction: Float, reconstruction: Float) {
+        guard rows.count >= Self.minimumSplitRows else {
+            let (total, prediction, reconstruction) = loss(sequences, rows)
+            total.backward()
+            return (prediction, reconstruction)
+        }
+        let replica = self.replica
+        for (copy, original) in zip(replica.parameters, parameters) {
+            copy.assign(original.data)
+            copy.zeroGrad()
+        }
+        let whole = LossNormalisation(rows), half = rows.count / 2
+        let parts = [(self, 0..<half), (replica, half..<rows.count)]
+        var values = [(prediction: Float, reconstruction: Float)](repeating: (0, 0), count: 2)
+        values.withUnsafeMutableBufferPointer { values in
+            // Each part writes only its own controller's graph and gradients and its own
+            // slot of `values`.
+            Autodiff.concurrentPerform(2) { part in
+                let (controller, range) = parts[part]
+                let (total, prediction, reconstruction) = controller.loss(Array(sequences[range]), Array(rows[range]), of: whole)
+                total.backward()
+                values[part] = (prediction, reconstruction)
+            }
+        }
+        for (original, copy) in zip(parameters, replica.parameters) { original.addGrad(copy.grad) }
+        return (values[0].prediction + values[1].prediction, values[0].reconstruction + values[1].reconstruction)
     }
 
     /// A shuffle of 0..<count drawn from the controller's generator.
