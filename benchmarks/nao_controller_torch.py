@@ -6,7 +6,7 @@ equivalent sequences augmentation draws from, labels already normalised), trains
 controller of the same sizes with the same loss and optimiser for one warm-up epoch and
 then --epochs timed ones, and prints samples per second (samples x epochs / seconds).
 
-The model, as Sources/Host/Search/NAOController.swift describes it:
+The model, as Sources/Host/Search/NAO/NAOController.swift describes it:
 - encoder: embedding (V x 32) -> LSTM cell (96) over the T tokens; each output h_t
   L2-normalised; e = normalise(mean_t h_t);
 - predictor: 96 -> 200 -> 200 -> 2 with ReLU between, sigmoid outputs (accuracy, cost);

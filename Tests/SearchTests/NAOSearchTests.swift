@@ -43,7 +43,7 @@ import Testing
         #expect(reports.map(\.round) == [1, 2, 3])
         for (r, report) in reports.enumerated() {
             let origins = whole.results.filter { $0.origin.hasPrefix("nao round \(r + 1)") }
-            #expect(origins.count == 9 && report.generated + report.random == 9)
+            #expect(origins.count == 9 && report.generated + report.neighbours + report.random == 9)
             #expect(report.accuracyLabels == 13 + 9 * r)
             // One seed per evaluated architecture at least (the front's one-point layers seed
             // twice), at most K.
@@ -92,5 +92,36 @@ import Testing
         let tiny = try Self.driver(directory.file("t.csv").path, budget: 3)
         #expect(try NAOSearch.run(driver: tiny, seed: 2, epochs: 1, costLabelCount: 5, initialSample: 5, configuration: Self.small).isEmpty)
         #expect(tiny.results.count == 3 && tiny.results.allSatisfy { $0.origin == "nao initial" })
+    }
+}
+
+/// The round's candidate pool with single-change neighbours of the evaluated front.
+@Suite(.serialized) struct NAONeighbourTests {
+    /// Every architecture evaluated as a neighbour differs in exactly one edge from an
+    /// architecture evaluated before it that was on the evaluated front when its round began
+    /// (checked here against all earlier ones: the front's members are among them), and the
+    /// search still spends its budget on distinct cells, the same for the same seed.
+    @Test func neighboursAreSingleChangesOfEarlierArchitectures() throws {
+        func run(_ path: String) throws -> (SearchDriver<NB201SearchSpace>, [NAORoundReport]) {
+            let driver = try NAOSearchTests.driver(path, budget: 40)
+            let reports = try NAOSearch.run(driver: driver, seed: 5, rounds: 3, epochs: 4, seedArchitectures: 16, beta: 1,
+                              costLabelCount: 60, maxStepSize: 30, poolFactor: 2, neighbours: 6,
+                              configuration: NAOSearchTests.small)
+            return (driver, reports)
+        }
+        let directory = try TemporaryDirectory()
+        let (driver, reports) = try run(directory.file("a.csv").path)
+        #expect(driver.results.count == 40)
+        let cells = try driver.results.map { try NB201Cell(parsing: $0.architecture) }
+        #expect(Set(cells.map { driver.space.canonicalKey($0) }).count == 40)
+        let neighbourIndices = driver.results.indices.filter { driver.results[$0].origin.hasSuffix("(neighbour)") }
+        #expect(!neighbourIndices.isEmpty, "no neighbour was evaluated")
+        #expect(reports.map(\.neighbours).reduce(0, +) == neighbourIndices.count)
+        for index in neighbourIndices {
+            let parents = cells[..<index].filter { earlier in zip(earlier.edges, cells[index].edges).filter { $0 != $1 }.count == 1 }
+            #expect(!parents.isEmpty, "\(driver.results[index].architecture) is one change from no earlier architecture")
+        }
+        let (again, _) = try run(directory.file("b.csv").path)
+        #expect(again.results.map(\.architecture) == driver.results.map(\.architecture))
     }
 }

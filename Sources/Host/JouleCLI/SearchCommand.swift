@@ -168,7 +168,7 @@ struct SearchCommand: ParsableCommand {
                 let tau = { (value: Double) in value.isNaN ? "n/a" : String(format: "%.3f", value) }
                 FileHandle.standardError.write(Data(("joule: nao round \(report.round): predictor Kendall τ on architectures it did not train on: "
                     + "accuracy \(tau(report.quality.accuracyTau)) (\(report.quality.accuracyCount)), cost \(tau(report.quality.costTau)) (\(report.quality.costCount)); "
-                    + "\(report.generated) generated, \(report.random) random\n").utf8))
+                    + "\(report.generated) decoded, \(report.neighbours) neighbours, \(report.random) random\n").utf8))
             }
         case .random: try RandomSearch.run(driver, seed: seed)
         case .evolution: try RegularisedEvolution.run(driver, seed: seed)

@@ -26,10 +26,15 @@ import SeededRandom
 ///    on its front (both normalised as the predictor's targets, see ``NAOLabelScale``), so
 ///    that every part of the front is pushed outward; under the driver's constraint
 ///    ``constrainedSeeds(_:points:constraint:count:betaMax:)`` puts admitted architectures
-///    first. The generator's new architectures are evaluated, origin "nao round r", until
-///    the round's share (`perRound`, default the rest of the budget split evenly over the
-///    rounds) is spent; when generation runs dry, random architectures fill the share
-///    (origin "nao round r (random)").
+///    first. The generator decodes `poolFactor` new architectures per evaluation of the
+///    round's share (`perRound`, default the rest of the budget split evenly over the
+///    rounds); `neighbours` single changes of each evaluated front member join them
+///    (acquisition by mutation, as BANANAS does it). Every candidate gets its exact cost
+///    from the labeler and its accuracy from the predictor, and
+///    ``improvementOrder(front:candidates:admissible:count:)`` picks the ones that add
+///    most hypervolume to the evaluated front. Origins "nao round r" (decoded) and
+///    "nao round r (neighbour)"; when the pool runs dry, random architectures fill the
+///    share (origin "nao round r (random)").
 /// 4. Any budget left (a `perRound` too small for it) is spent the same way by a final
 ///    round, number `rounds` + 1, origin "nao final".
 ///
@@ -62,6 +67,8 @@ public enum NAOSearch {
     ///   - maxStepSize: The largest η the generator tries.
     ///   - poolFactor: Candidates generated per evaluation of a round; the round evaluates
     ///     those that promise most for the front (``improvementOrder(front:candidates:admissible:count:)``).
+    ///   - neighbours: Single-change neighbours of each evaluated front member added to a
+    ///     round's pool.
     ///   - configuration: The controller's sizes and training settings.
     /// - Returns: One report per round that ran.
     /// - Throws: `SearchError` from the driver (a history of another search) or when the
@@ -69,9 +76,9 @@ public enum NAOSearch {
     @discardableResult
     public static func run<Space: NAOSearchSpace>(driver: SearchDriver<Space>, seed: UInt64, rounds: Int = 3, epochs: Int = 1000,
                            seedArchitectures: Int = 100, perRound: Int? = nil, beta: Double = 1, costLabelCount: Int = 2000,
-                           initialSample: Int? = nil, costSamplesPerEpoch: Int? = nil, maxStepSize: Int = 100, poolFactor: Int = 1,
+                           initialSample: Int? = nil, costSamplesPerEpoch: Int? = nil, maxStepSize: Int = 100, poolFactor: Int = 1, neighbours: Int = 0,
                            configuration: NAOConfiguration = NAOConfiguration()) throws -> [NAORoundReport] {
-        precondition(rounds >= 0 && epochs >= 0 && seedArchitectures > 0 && (perRound ?? 1) > 0 && beta >= 0 && costLabelCount >= 0 && poolFactor >= 1,
+        precondition(rounds >= 0 && epochs >= 0 && seedArchitectures > 0 && (perRound ?? 1) > 0 && beta >= 0 && costLabelCount >= 0 && poolFactor >= 1 && neighbours >= 0,
                      "NAOSearch.run: counts must be positive and β ≥ 0")
         var search = Run<Space>(driver: driver, seed: seed, configuration: configuration)
 
@@ -96,8 +103,8 @@ public enum NAOSearch {
             reports.append(try search.round(round, origin: final ? "nao final" : "nao round \(round)", evaluations: wanted,
                                             epochs: epochs, seeds: seedArchitectures, betaMax: beta,
                                             costSamplesPerEpoch: costSamplesPerEpoch, maxStepSize: maxStepSize,
-                                            poolFactor: poolFactor))
-            if reports.last!.generated + reports.last!.random == 0 { break }
+                                            poolFactor: poolFactor, neighbours: neighbours))
+            if reports.last!.generated + reports.last!.neighbours + reports.last!.random == 0 { break }
         }
         return reports
     }
@@ -260,7 +267,7 @@ public enum NAOSearch {
 
         /// Trains, generates and evaluates up to `evaluations` architectures.
         mutating func round(_ number: Int, origin: String, evaluations: Int, epochs: Int, seeds seedCount: Int,
-                            betaMax: Double, costSamplesPerEpoch: Int?, maxStepSize: Int, poolFactor: Int) throws -> NAORoundReport {
+                            betaMax: Double, costSamplesPerEpoch: Int?, maxStepSize: Int, poolFactor: Int, neighbours: Int) throws -> NAORoundReport {
             // Training set: every evaluated architecture, then the cost-labelled cells not evaluated.
             let evaluated = driver.results.map { record in
                 (record: record, cell: driver.architectures[record.architecture]!)
@@ -289,10 +296,28 @@ public enum NAOSearch {
             // cannot.
             let generation = controller.generate(from: seeds, count: evaluations * poolFactor, maxStepSize: maxStepSize,
                                                  excluding: evaluatedKeys) { key($0) }
+            // Neighbours: `neighbours` single changes of each evaluated front member, scored
+            // by the same predictor (an acquisition by mutation, as in BANANAS).
+            var sequences = generation.sequences
+            var fromNeighbour = [Bool](repeating: false, count: sequences.count)
+            if neighbours > 0 {
+                var pooled = Set(generation.keys).union(evaluatedKeys)
+                // Under a constraint, the admitted front's members (when there are any).
+                let admitted = scored.indices.filter { driver.constraint.admits(scored[$0].record) }
+                let parents = admitted.isEmpty ? Pareto.front(points) : Pareto.front(admitted.map { points[$0] }).map { admitted[$0] }
+                for index in parents {
+                    for _ in 0..<neighbours {
+                        let neighbour = space.mutate(scored[index].cell, using: &generator)
+                        guard space.isProposable(neighbour), pooled.insert(space.canonicalKey(neighbour)).inserted else { continue }
+                        sequences.append(space.encode(neighbour))
+                        fromNeighbour.append(true)
+                    }
+                }
+            }
             var candidates: [ParetoPoint] = []
             var admissible: [Bool] = []
-            let predicted = controller.predict(generation.sequences)
-            for (tokens, prediction) in zip(generation.sequences, predicted) {
+            let predicted = controller.predict(sequences)
+            for (tokens, prediction) in zip(sequences, predicted) {
                 let architecture = space.decode(tokens)
                 let cost = try driver.labeler.cost(of: try space.network(architecture), key: space.describe(architecture))
                 candidates.append(ParetoPoint(accuracy: prediction.accuracy, cost: scale.normalisedCost(driver.objective.value(cost))))
@@ -302,13 +327,19 @@ public enum NAOSearch {
             let front = scored.indices.filter { driver.constraint.isEmpty || driver.constraint.admits(scored[$0].record) }.map { points[$0] }
             let order = NAOSearch.improvementOrder(front: front, candidates: candidates, admissible: admissible, count: evaluations)
             let start = driver.results.count
-            var generated = 0, random = 0
-            let proposals = order.map { space.decode(generation.sequences[$0]) }
-            for first in stride(from: 0, to: proposals.count, by: driver.batchSize) where !driver.isDone {
-                generated += try driver.evaluate(Array(proposals[first..<min(first + driver.batchSize, proposals.count)]), origin: origin).count
+            var generated = 0, neighboursEvaluated = 0, random = 0
+            // Decoded candidates, then neighbours, each group in batches under its origin.
+            for fromNeighbours in [false, true] {
+                let proposals = order.filter { fromNeighbour[$0] == fromNeighbours }.map { space.decode(sequences[$0]) }
+                for first in stride(from: 0, to: proposals.count, by: driver.batchSize) where !driver.isDone {
+                    let added = try driver.evaluate(Array(proposals[first..<min(first + driver.batchSize, proposals.count)]),
+                                                    origin: fromNeighbours ? origin + " (neighbour)" : origin).count
+                    if fromNeighbours { neighboursEvaluated += added } else { generated += added }
+                }
             }
-            while generated + random < evaluations && !driver.isDone {
-                let added = try evaluateRandom(min(driver.batchSize, evaluations - generated - random), origin: origin + " (random)")
+            while generated + neighboursEvaluated + random < evaluations && !driver.isDone {
+                let added = try evaluateRandom(min(driver.batchSize, evaluations - generated - neighboursEvaluated - random),
+                                               origin: origin + " (random)")
                 if added == 0 { break }
                 random += added
             }
@@ -325,7 +356,8 @@ public enum NAOSearch {
                 round: number, accuracyLabels: scored.count, costLabels: samples.count, training: training,
                 quality: NAOPredictorQuality(accuracyTau: accuracyQuality.accuracyTau, accuracyCount: accuracyQuality.accuracyCount,
                                              costTau: costQuality.costTau, costCount: costQuality.costCount),
-                seeds: seeds.count, stepSize: generation.stepSize, generated: generated, random: random)
+                seeds: seeds.count, stepSize: generation.stepSize, generated: generated, neighbours: neighboursEvaluated,
+                random: random)
         }
     }
 }
@@ -347,8 +379,10 @@ public struct NAORoundReport: Sendable, Equatable {
     public var seeds: Int
     /// The last step size η the generator tried.
     public var stepSize: Int
-    /// Architectures evaluated from the generator.
+    /// Architectures evaluated from the generator (decoded after the gradient step).
     public var generated: Int
+    /// Architectures evaluated from the single-change neighbours of the evaluated front.
+    public var neighbours: Int
     /// Random architectures evaluated because generation ran dry.
     public var random: Int
 }
@@ -358,13 +392,13 @@ extension NAORoundReport {
     /// epoch's losses, the held-out Kendall τ of each head with its count, and what the
     /// round evaluated.
     public static func csv(_ reports: [NAORoundReport]) -> String {
-        var lines = ["round,accuracy_labels,cost_labels,epochs,prediction_loss,reconstruction_loss,accuracy_tau,accuracy_tau_n,cost_tau,cost_tau_n,seeds,step_size,generated,random"]
+        var lines = ["round,accuracy_labels,cost_labels,epochs,prediction_loss,reconstruction_loss,accuracy_tau,accuracy_tau_n,cost_tau,cost_tau_n,seeds,step_size,generated,neighbours,random"]
         for r in reports {
             lines.append([String(r.round), String(r.accuracyLabels), String(r.costLabels), String(r.training.epochs),
                           String(r.training.predictionLoss), String(r.training.reconstructionLoss),
                           r.quality.accuracyTau.isNaN ? "" : String(r.quality.accuracyTau), String(r.quality.accuracyCount),
                           r.quality.costTau.isNaN ? "" : String(r.quality.costTau), String(r.quality.costCount),
-                          String(r.seeds), String(r.stepSize), String(r.generated), String(r.random)].joined(separator: ","))
+                          String(r.seeds), String(r.stepSize), String(r.generated), String(r.neighbours), String(r.random)].joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
