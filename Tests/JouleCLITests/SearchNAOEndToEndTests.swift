@@ -37,7 +37,9 @@ import Testing
         #expect(rounds.map { $0["round"] } == ["1", "2"])
         for (r, round) in rounds.enumerated() {
             let fromRound = history.filter { $0["origin"]!.hasPrefix("nao round \(r + 1)") }
-            #expect(try round.number("generated") + round.number("random") == Double(fromRound.count))
+            #expect(try round.number("generated") + round.number("neighbours") + round.number("random") == Double(fromRound.count))
+            let neighbours = fromRound.filter { $0["origin"]!.hasSuffix("(neighbour)") }.count
+            #expect(try round.number("neighbours") == Double(neighbours))
             #expect(try round.number("accuracy_tau_n") == Double(fromRound.count))
             #expect(try (-1...1).contains(round.number("cost_tau")))
             #expect(try round.number("accuracy_labels") == Double(5 + 6 * r))
