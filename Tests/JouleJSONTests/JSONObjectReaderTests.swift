@@ -173,6 +173,11 @@ struct JSONObjectReaderFieldTests {
         #expect(named.keys.isEmpty)
         #expect(namedProblems.items.map(\.field) == ["gpu"])
         #expect(namedProblems.items.map(\.message) == ["expected an object, got a string"])
+
+        // Its fields are not then reported missing one by one: the type was the problem.
+        #expect(root.string("id") == nil)
+        #expect(root.number("tdp_watts") == nil)
+        #expect(problems.items.count == 1)
     }
 
     @Test func arrayElementsAreReportedByIndex() throws {

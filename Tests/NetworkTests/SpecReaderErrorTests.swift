@@ -122,7 +122,7 @@ import Testing
             .replacingOccurrences(of: #""num_outputs": 10"#, with: #""num_outputs": "ten""#)
         #expect(error(text) == """
             net.json: line 5: layer 'conv1': field 'filter': must have 4 entries, got 3
-            net.json: line 8: layer 'pool1': field 'padding': must be "SAME" or "VALID", got string("FULL")
+            net.json: line 8: layer 'pool1': field 'padding': must be "SAME" or "VALID", got "FULL"
             net.json: line 12: layer 'fc': field 'num_outputs': expected an integer, got a string
             """)
     }

@@ -40,6 +40,9 @@ public struct LayerMeasurements: Sendable {
         let cells = Dictionary(uniqueKeysWithValues: table.columns.map { ($0, column($0)!) })
         var layers: [LayerConfiguration] = []
         var lines: [Int] = []
+        // Rows that repeat a layer (repeated runs, or a sweep of another column) share its
+        // configuration: reading a spec costs far more than looking one up.
+        var configurationBySpec: [String: LayerConfiguration] = [:]
         for row in 0..<table.rowCount {
             let line = table.lineNumber(ofRow: row)
             func value(_ name: String, default fallback: Int64? = nil) throws(MeasurementError) -> Int64 {
@@ -128,6 +131,11 @@ public struct LayerMeasurements: Sendable {
             }
             if !layer.contains("\"parents\"") { layer += ", \"parents\": [\"data\"]" }
             let spec = "{\"name\": \"row\", \"layers\": {\"data\": {\"parents\": [], \"type\": \"Input\", \"tensor\": \(input)}, \"layer\": {\(layer)}}}"
+            if let known = configurationBySpec[spec] {
+                layers.append(known)
+                lines.append(line)
+                continue
+            }
             let network: Network
             do {
                 network = try SpecReader.parse(Array(spec.utf8), file: nil)
@@ -137,6 +145,7 @@ public struct LayerMeasurements: Sendable {
             guard let configuration = NetworkConfigurations(network).layers.first else {
                 throw MeasurementError(file: table.file, line: line, "no layer to fit in this row")
             }
+            configurationBySpec[spec] = configuration
             layers.append(configuration)
             lines.append(line)
         }

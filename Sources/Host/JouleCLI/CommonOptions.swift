@@ -23,11 +23,25 @@ struct PluginOptions: ParsableArguments {
         return PluginRegistry.load(.standard(pluginPaths: pluginPaths, gpuFiles: gpuFiles, log: log))
     }
 
-    /// The registry, after checking the profile files the user named.
+    /// The registry, after checking the plugin and profile files the user named.
     func loadCheckedRegistry() throws -> PluginRegistry {
         let registry = loadRegistry()
+        try checkPluginFiles(registry)
         try checkProfileFiles(registry)
         return registry
+    }
+
+    /// Fails when a path the user named with --plugin-path could not be used: a missing
+    /// path, or a library or manifest named directly that was rejected. Going on without it
+    /// would cost with another model than the user meant, or list plugins as if all was
+    /// well. Rejected files inside a named directory are only listed (`joule plugins`), as
+    /// one bad file must not stop the others from loading.
+    func checkPluginFiles(_ registry: PluginRegistry) throws {
+        let named = Set(pluginPaths)
+        let refused = registry.rejected.filter { named.contains($0.path) }
+        if !refused.isEmpty {
+            throw JouleFailure.badInput(refused.map { "\($0.path): \($0.reason)" }.joined(separator: "\n"))
+        }
     }
 
     /// Fails when a file the user named with --gpu-file could not be used; warns about

@@ -100,14 +100,16 @@ struct FitCommand: ParsableCommand {
             var watts: [Double]?
             switch kind {
             case .perLayer:
-                let rows = try LayerMeasurements(table: table)
+                // The measured columns first: checking them is cheap, while each row's layer is
+                // built by the spec reader, so a bad number must not wait for every row's layer.
                 let hasRuntime = table.columns.contains(runtimeColumn), hasPower = table.columns.contains(powerColumn)
                 guard hasRuntime || hasPower else {
                     throw MeasurementError(file: data, line: 1, "no measurement column: per-layer rows need \(runtimeColumn) and/or \(powerColumn) (the file has \(table.columns.joined(separator: ", ")))")
                 }
-                samples = rows.layers.map { [$0] }
                 if hasRuntime { runtime = try table.numbers(runtimeColumn, scale: targetUnit.scale) }
                 if hasPower { watts = try table.numbers(powerColumn) }
+                let rows = try LayerMeasurements(table: table)
+                samples = rows.layers.map { [$0] }
             case .perNetwork:
                 let loading = Progress("reading networks", quiet: quiet)
                 let settings = NetworkMeasurements.Settings(

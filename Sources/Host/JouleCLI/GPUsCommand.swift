@@ -33,8 +33,7 @@ struct GPUsCommand: ParsableCommand {
 
         func run() throws {
             try reportingFailures {
-                let registry = plugins.loadRegistry()
-                try plugins.checkProfileFiles(registry)
+                let registry = try plugins.loadCheckedRegistry()
                 switch format {
                 case .json:
                     let document = JSON.object([
@@ -63,8 +62,7 @@ struct GPUsCommand: ParsableCommand {
 
         func run() throws {
             try reportingFailures {
-                let registry = plugins.loadRegistry()
-                try plugins.checkProfileFiles(registry)
+                let registry = try plugins.loadCheckedRegistry()
                 let entry = try registry.profile(named: id)
                 switch format {
                 case .json: print(JSONWriter.render(entry.profile.json), terminator: "")

@@ -25,8 +25,7 @@ struct ModelsCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let registry = plugins.loadRegistry()
-            try plugins.checkProfileFiles(registry)
+            let registry = try plugins.loadCheckedRegistry()
             let gpu = try costing.gpu.map { name throws(RegistryError) in try registry.profile(named: name) }
             var entries = registry.costModels
             if let name = costing.costModel { entries = [try registry.costModel(named: name)] }

@@ -10,6 +10,9 @@ struct PluginsCommand: ParsableCommand {
         commandName: "plugins",
         abstract: "List loaded plugins with their cost models and GPU profiles, and rejected ones with the reason.",
         discussion: """
+            A library or FFI manifest named directly by --plugin-path that cannot be loaded is an \
+            error (exit 65) with the reason; rejected files in a directory are listed instead.
+
             JSON output (--format json), schema_version 1:
               {"schema_version": 1,
                "plugins": [{"name", "version", "description", "abi", "kind", "path",
@@ -24,6 +27,7 @@ struct PluginsCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let registry = plugins.loadRegistry()
+            try plugins.checkPluginFiles(registry)
             switch format {
             case .json: print(JSONWriter.render(Self.json(registry)), terminator: "")
             case .table: print(Self.table(registry), terminator: "")

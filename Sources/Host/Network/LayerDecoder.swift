@@ -182,7 +182,8 @@ struct LayerDecoder {
             return .explicit(height: pads[0], width: pads[1])
         default:
             let allowed = allowExplicit ? "\"SAME\", \"VALID\" or [pad_h, pad_w]" : "\"SAME\" or \"VALID\""
-            problems.add("padding", at: node.position, "must be \(allowed), got \(node.plain)")
+            let got = if case .string(let text) = node.value { "\"\(text)\"" } else { node.kindDescription }
+            problems.add("padding", at: node.position, "must be \(allowed), got \(got)")
             return nil
         }
     }

@@ -38,9 +38,19 @@ public struct SpecError: Error, Sendable, Equatable, CustomStringConvertible {
         self.init(file: file, problems: [Problem(line: line, layer: layer, message)])
     }
 
+    /// The most problems `description` lists; the rest are counted on one more line, so
+    /// that a file that is wrong everywhere gives a screenful rather than thousands of lines.
+    public static let maximumShownProblems = 10
+
     /// One line per problem, each starting with the file.
     public var description: String {
-        problems.map { problem in (file.map { "\($0): " } ?? "") + problem.description }.joined(separator: "\n")
+        let prefix = file.map { "\($0): " } ?? ""
+        var lines = problems.prefix(SpecError.maximumShownProblems).map { prefix + $0.description }
+        if problems.count > SpecError.maximumShownProblems {
+            let more = problems.count - SpecError.maximumShownProblems
+            lines.append(prefix + "and \(more) more problem\(more == 1 ? "" : "s")")
+        }
+        return lines.joined(separator: "\n")
     }
 }
 

@@ -24,8 +24,16 @@ public enum SpecReader {
         }
     }
 
-    /// Files larger than this are refused unread.
-    public static let maximumFileBytes = 64 << 20
+    /// Files larger than this (16 MiB) are refused unread. Real specs are kilobytes; parsing
+    /// keeps a node per JSON value, about 16 bytes of memory per byte of text, so a bound here
+    /// is what keeps a wrong or hostile file from taking gigabytes.
+    public static let maximumFileBytes = 16 << 20
+
+    /// Specs with more layers than this, after Blocks and ModelParallel splits are expanded,
+    /// are refused before the layers are built. The largest real networks have thousands of
+    /// layers; a few kilobytes of ModelParallel can ask for millions, and each costs
+    /// kilobytes of memory and time in every later step.
+    public static let maximumLayers = 100_000
 
     /// Reads a spec file.
     ///
@@ -33,6 +41,13 @@ public enum SpecReader {
     public static func read(file path: String, options: Options = Options()) throws(SpecError) -> Network {
         let data: Data
         do {
+            // Foundation's own wording for these ("The operation could not be completed…")
+            // names neither the problem nor the fix.
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw SpecError(file: path, "cannot read the file: no such file")
+            }
+            if isDirectory.boolValue { throw SpecError(file: path, "cannot read the file: it is a directory, not a spec") }
             let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             if size > maximumFileBytes {
                 throw SpecError(file: path, "the file is \(size) bytes; specs larger than \(maximumFileBytes) bytes are refused")
@@ -165,7 +180,24 @@ struct SpecGraphBuilder {
             return result
         }
 
+        var count = 0
+        for member in members {
+            if case .string(let typeName)? = member.value["type"]?.value, typeName == "Block" || typeName == "ModelParallel",
+               case .object(let inner)? = member.value["layers"]?.value {
+                let splits = try typeName == "ModelParallel" ? blockSplits(member) : 1
+                count += inner.count * Int(splits)
+            } else {
+                count += 1
+            }
+            if count > SpecReader.maximumLayers {
+                throw fail(member.keyPosition.line, member.key,
+                           "the spec has more than \(SpecReader.maximumLayers) layers once Blocks and ModelParallel splits are expanded "
+                               + "(the count passes it here); larger specs are refused")
+            }
+        }
+
         var flat: [FlatLayer] = []
+        flat.reserveCapacity(count)
         for member in members {
             let node = member.value
             let line = member.keyPosition.line
@@ -227,7 +259,7 @@ struct SpecGraphBuilder {
     func blockSplits(_ member: JSONMember) throws(SpecError) -> Int64 {
         guard let node = member.value["splits"] else { return 1 }
         guard case .number(let n) = node.value, let splits = n.int64, splits >= 1, splits <= 4096 else {
-            throw fail(node.position.line, member.key, "field 'splits' must be a positive integer")
+            throw fail(node.position.line, member.key, "field 'splits' must be an integer from 1 to 4096")
         }
         return splits
     }
@@ -270,7 +302,10 @@ struct SpecGraphBuilder {
                 if let index = indexByName[name] {
                     resolved.append(index)
                 } else {
-                    let suggestion = JSONObjectReader.closest(to: name, in: flat.map(\.name), maximumDistance: 3)
+                    // Only the problems shown get a suggestion: each compares the name with
+                    // every layer's, which for thousands of bad parents would take minutes.
+                    let suggestion = problems.count < SpecError.maximumShownProblems
+                        ? JSONObjectReader.closest(to: name, in: flat.map(\.name), maximumDistance: 3) : nil
                     problems.append(SpecError.Problem(
                         line: layer.line, layer: layer.name,
                         "unknown parent '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")))
@@ -322,14 +357,20 @@ struct SpecGraphBuilder {
             let stuck = Set(flat.indices).subtracting(order)
             // Walk parents among the stuck layers until one repeats: that loop is a cycle.
             var path: [Int] = []
+            var onPath = Set<Int>()
             var current = stuck.min()!
-            while !path.contains(current) {
+            while onPath.insert(current).inserted {
                 path.append(current)
                 current = parents[current].first { stuck.contains($0) }!
             }
             let cycle = path[path.firstIndex(of: current)!...].map { flat[$0].name }
+            // A long cycle is shown by its ends, so that the message stays one readable line.
+            let shown = cycle.count <= 12
+                ? cycle + [cycle[0]]
+                : Array(cycle.prefix(6)) + ["… \(cycle.count - 11) more …"] + Array(cycle.suffix(5)) + [cycle[0]]
             throw fail(flat[current].line, flat[current].name,
-                       "cycle in the graph: \((cycle + [cycle[0]]).joined(separator: " -> "))")
+                       "cycle in the graph: \(shown.joined(separator: " -> "))"
+                           + (cycle.count > 12 ? " (\(cycle.count) layers)" : ""))
         }
         // Every layer but `data` has a parent (checked before) and there is no cycle, so every
         // layer is reachable from `data`.
@@ -343,10 +384,15 @@ struct SpecGraphBuilder {
             guard case .array(let items) = node.value, !items.isEmpty else {
                 throw fail(node.position.line, nil, "field 'outputs' must be a non-empty array of layer names")
             }
+            // Names are unique (checked when the blocks were expanded).
+            let indexByName = Dictionary(uniqueKeysWithValues: layers.enumerated().map { ($0.element.name, $0.offset) })
             var outputs: [Int] = []
             for item in items {
-                guard case .string(let name) = item.value, let index = layers.firstIndex(where: { $0.name == name }) else {
-                    throw fail(item.position.line, nil, "field 'outputs' names an unknown layer: \(item.plain)")
+                guard case .string(let name) = item.value else {
+                    throw fail(item.position.line, nil, "field 'outputs' must hold layer names, got \(item.kindDescription)")
+                }
+                guard let index = indexByName[name] else {
+                    throw fail(item.position.line, nil, "field 'outputs' names an unknown layer '\(name)'")
                 }
                 outputs.append(index)
             }

@@ -11,8 +11,12 @@ enum FFIPluginLoader {
         do { manifest = try FFIManifest.read(path: manifestPath) } catch { return .failure(error) }
 
         let library = manifest.libraryPath
-        guard FileManager.default.fileExists(atPath: library) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: library, isDirectory: &isDirectory) else {
             return .failure(.invalidManifest("field 'library': \(library) does not exist"))
+        }
+        if isDirectory.boolValue {
+            return .failure(.invalidManifest("field 'library': \(library) is a directory, not a shared library"))
         }
         if let problem = FileSecurity.check(library) { return .failure(.unsafeFile(problem)) }
         guard NativePluginLoader.hasELFHeader(library) else {

@@ -81,10 +81,17 @@ struct FFIManifest: Equatable {
     /// - Throws: a one-line-per-problem message.
     static func read(path: String) throws(PluginRejection) -> FFIManifest {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        do {
+            // Checked before reading: a manifest is a few kilobytes, and a huge file named
+            // *.ffi.json must not be read whole into memory.
+            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            guard size <= 1 << 20 else { throw PluginRejection.invalidManifest("the file is larger than 1 MiB") }
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch let error as PluginRejection {
+            throw error
+        } catch {
             throw .invalidManifest("cannot read the file: \(error.localizedDescription)")
         }
-        guard data.count <= 1 << 20 else { throw .invalidManifest("the file is larger than 1 MiB") }
         let root: JSONNode
         do { root = try JSONParser.parse(Array(data)) } catch {
             throw .invalidManifest("not valid JSON: \(error)")
@@ -152,7 +159,9 @@ struct FFIManifest: Equatable {
         }
         reader.rejectUnknownKeys()
         guard let name, let version, let library else { return nil }
-        let libraryPath = library.hasPrefix("/") ? library : URL(fileURLWithPath: directory).appendingPathComponent(library).path
+        // Standardised, so that messages show where "../../lib.so" really points.
+        let libraryPath = (library.hasPrefix("/") ? URL(fileURLWithPath: library)
+            : URL(fileURLWithPath: directory).appendingPathComponent(library)).standardizedFileURL.path
         return FFIManifest(name: name, version: version, description: description, libraryPath: libraryPath, costModels: models)
     }
 

@@ -56,6 +56,9 @@ extension HardwareProfile {
     public static func decode(from root: JSONNode) throws(JSONValidationError) -> HardwareProfile {
         let problems = JSONProblems()
         let reader = JSONObjectReader(root, path: "", problems: problems)
+        // Not an object: that is the one problem; the cross-field checks below would only
+        // repeat it as an empty name and id.
+        try problems.throwIfAny()
         let id = reader.string("id")
         let name = reader.string("name")
         let vendor = reader.string("vendor", required: false, nonEmpty: false) ?? ""

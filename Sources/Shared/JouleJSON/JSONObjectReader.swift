@@ -17,6 +17,9 @@ public struct JSONObjectReader {
     /// Where problems go.
     public let problems: JSONProblems
     private let members: [JSONMember]
+    /// False when the node is not an object: its type was reported, and its fields are
+    /// then not reported missing one by one.
+    private let isObject: Bool
     private let consumed: ConsumedKeys
 
     /// Starts reading `node`, recording a problem (and reading nothing) if it is not an object.
@@ -27,8 +30,10 @@ public struct JSONObjectReader {
         self.consumed = ConsumedKeys()
         if case .object(let members) = node.value {
             self.members = members
+            self.isObject = true
         } else {
             self.members = []
+            self.isObject = false
             problems.add(path.isEmpty ? "the document" : path, at: node.position,
                          "expected an object, got \(node.kindDescription)")
         }
@@ -46,7 +51,7 @@ public struct JSONObjectReader {
     public func member(_ key: String, required: Bool = true) -> JSONNode? {
         consumed.keys.insert(key)
         if let found = members.first(where: { $0.key == key }) { return found.value }
-        if required { problems.add(fieldPath(key), at: node.position, "missing (required)") }
+        if required && isObject { problems.add(fieldPath(key), at: node.position, "missing (required)") }
         return nil
     }
 

@@ -26,6 +26,13 @@ public struct JSONParser {
     /// - Throws: `JSONSyntaxError` with the line and column of the first problem.
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONNode {
         var parser = JSONParser(bytes: bytes)
+        // Editors on Windows save "Unicode" as UTF-16; say so rather than "unexpected byte 0xFF".
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0, 0, 0xFE, 0xFF]) {
+            throw parser.error("the file is UTF-16 or UTF-32 text (it starts with a byte-order mark); save it as UTF-8")
+        }
+        if bytes.count >= 2, bytes[0] == 0 || bytes[1] == 0 {
+            throw parser.error("the file is not UTF-8 text (it has NUL bytes between its first characters, as UTF-16 does); save it as UTF-8")
+        }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             parser.index = 3
             parser.lineStart = 3
