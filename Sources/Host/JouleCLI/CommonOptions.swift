@@ -79,6 +79,12 @@ struct CostingOptions: ParsableArguments {
     /// The cost model the flags choose, and the options the choice itself implies:
     /// `poly:FILE` is the NeuralPower plugin's model with `model=FILE`.
     func selectedModel(_ registry: PluginRegistry, default fallback: () throws -> String) throws -> (CostModelEntry, [String: String]) {
+        try Self.selectedModel(costModel, registry, default: fallback)
+    }
+
+    /// ``selectedModel(_:default:)`` for a command that takes --cost-model without --gpu.
+    static func selectedModel(_ costModel: String?, _ registry: PluginRegistry,
+                              default fallback: () throws -> String) throws -> (CostModelEntry, [String: String]) {
         let name = try costModel ?? fallback()
         guard name.hasPrefix("poly:") else { return (try registry.costModel(named: name), [:]) }
         let path = String(name.dropFirst(5))
@@ -99,6 +105,11 @@ struct CostingOptions: ParsableArguments {
 
     /// The --cost-option values as a dictionary.
     func parsedCostOptions() throws -> [String: String] {
+        try Self.parsedCostOptions(costOptions)
+    }
+
+    /// ``parsedCostOptions()`` for a command that takes --cost-option without --gpu.
+    static func parsedCostOptions(_ costOptions: [String]) throws -> [String: String] {
         var options: [String: String] = [:]
         for item in costOptions {
             guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {

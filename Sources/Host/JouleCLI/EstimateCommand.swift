@@ -24,6 +24,8 @@ struct EstimateCommand: ParsableCommand {
               joule estimate Examples/nets/nin.json --gpu H100 --mode inference --per-layer --format json
               joule estimate nb201:CELL --gpu GTX_1080_TI --cost-model neuralpower --mode inference --batch 32
               joule estimate net.json --gpu MY_GPU --cost-model poly:my-gpu.json --mode inference
+              joule estimate Examples/nets/vgg16.json --gpu A100 --batch 256 --epochs 90 --dataset-size 1281167 --grid-intensity france
+              joule estimate Examples/nets/nin.json --gpu L4 --mode inference --batch 8 --requests 100000000
               joule estimate 'nb201:|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|' --gpu TITAN_X --mode inference
 
             JSON output (--format json), schema_version 1: {"schema_version", "network", "gpu", \
@@ -36,7 +38,10 @@ struct EstimateCommand: ParsableCommand {
             (with --workers), "reports" (model-parallel bounds, hybrid table), "coverage", \
             "layers": [{"name", "type", "output_shape", "forward_seconds", "backward_data_seconds", \
             "backward_filter_seconds", "forward_flops", "params", "energy_joules", "dead", \
-            "costed_by"}] (with --per-layer), "warnings", "provenance"}. CSV (--format csv): one \
+            "costed_by"}] (with --per-layer), "run": {"kind": "training"|"serving", "epochs", \
+            "dataset_size" | "requests", "batch", "steps", "seconds", "energy_joules", \
+            "kilowatt_hours", "grid": {"name", "grams_co2e_per_kwh", "source"}, \
+            "kilograms_co2e"} (with --epochs or --requests), "warnings", "provenance"}. CSV (--format csv): one \
             row per layer and a TOTAL row.
             """)
 
@@ -81,6 +86,16 @@ struct EstimateCommand: ParsableCommand {
     var fallbackModel: String?
     @Option(help: "Output format: table, json or csv.")
     var format: EstimateFormat = .table
+    @Option(help: ArgumentHelp("Training epochs: with --dataset-size, the whole training run's steps, hours, kWh and emissions.", valueName: "n"))
+    var epochs: Int64?
+    @Option(name: .customLong("dataset-size"), help: ArgumentHelp("Samples per epoch (with --epochs).", valueName: "n"))
+    var datasetSize: Int64?
+    @Option(help: ArgumentHelp("Inference requests (one sample each) over the model's lifetime: batches, hours, kWh and emissions.", valueName: "n"))
+    var requests: Int64?
+    @Option(name: .customLong("grid-intensity"),
+            help: ArgumentHelp("gCO2e per kWh, or a region: \(GridIntensity.regions.keys.sorted().joined(separator: ", ")) (default world, 480).",
+                               valueName: "g|region"))
+    var gridIntensity: String?
 
     func validate() throws {
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
@@ -96,6 +111,22 @@ struct EstimateCommand: ParsableCommand {
         }
         if fallbackModel != nil && onUnsupported != .fallback {
             throw ValidationError("--fallback-model applies with --on-unsupported fallback")
+        }
+        if (epochs == nil) != (datasetSize == nil) { throw ValidationError("--epochs and --dataset-size go together: a training run is epochs over a dataset") }
+        if let epochs, !(1...1_000_000).contains(epochs) { throw ValidationError("--epochs must be from 1 to 1,000,000, got \(epochs)") }
+        if let datasetSize, !(1...1_000_000_000_000).contains(datasetSize) { throw ValidationError("--dataset-size must be from 1 to 10^12 samples, got \(datasetSize)") }
+        if let requests, !(1...1_000_000_000_000_000).contains(requests) { throw ValidationError("--requests must be from 1 to 10^15, got \(requests)") }
+        if epochs != nil && mode != .training { throw ValidationError("--epochs describes a training run; use --requests with --mode inference") }
+        if requests != nil && mode != .inference { throw ValidationError("--requests describes serving; add --mode inference") }
+        if (epochs != nil || requests != nil) && (workers != nil || parallel != .data) {
+            throw ValidationError("--epochs and --requests count one device's steps; they do not combine with --workers or --parallel yet")
+        }
+        if let gridIntensity {
+            guard epochs != nil || requests != nil else { throw ValidationError("--grid-intensity applies to a whole run: add --epochs and --dataset-size, or --requests") }
+            guard GridIntensity(parsing: gridIntensity) != nil else {
+                throw ValidationError("--grid-intensity: '\(gridIntensity)' is neither a number of gCO2e/kWh (≥ 0) nor a region ("
+                                      + GridIntensity.regions.keys.sorted().joined(separator: ", ") + ")")
+            }
         }
         if network != nil && workers == nil && parallel != .hybrid {
             throw ValidationError("--network applies to data-parallel workers (--workers) or --parallel hybrid")
@@ -147,8 +178,17 @@ struct EstimateCommand: ParsableCommand {
             }
             let plan = EstimationPlan(network: network, isTraining: mode == .training)
             let estimate = try plan.bind(bound, policy: policy).estimate(pipeline: pipeline)
+            let grid = gridIntensity.flatMap(GridIntensity.init(parsing:)) ?? .world
+            var run: RunEnergy?
+            if let epochs, let datasetSize {
+                run = RunEnergy(.training(epochs: epochs, datasetSize: datasetSize), batch: estimate.batch,
+                                stepSeconds: estimate.stepSeconds, stepJoules: estimate.energy.joules, grid: grid)
+            } else if let requests {
+                run = RunEnergy(.serving(requests: requests), batch: estimate.batch,
+                                stepSeconds: estimate.stepSeconds, stepJoules: estimate.energy.joules, grid: grid)
+            }
             let report = EstimateReport(estimate: estimate, gpu: gpu, model: model, fallbackModel: fallbackEntry,
-                                        dataParallel: dataParallel, includeLayers: perLayer, notes: notes)
+                                        dataParallel: dataParallel, includeLayers: perLayer, notes: notes, run: run)
             switch format {
             case .table: print(report.table, terminator: "")
             case .json: print(JSONWriter.render(report.json), terminator: "")

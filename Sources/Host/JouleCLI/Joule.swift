@@ -18,6 +18,7 @@ struct Joule: ParsableCommand {
 
             Examples:
               joule estimate Examples/nets/vgg16.json --gpu TITAN_X    a training step
+              joule compare Examples/nets/vgg16.json --gpus TITAN_X,V100,A100,H100   the same across GPUs
               joule convert 'nb201:|nor_conv_3x3~0|+|…|' --to paleo-json   a NAS-Bench-201 network as a spec
               joule plugins                   what is installed, and what was rejected
               joule gpus                      every known GPU profile
@@ -25,6 +26,6 @@ struct Joule: ParsableCommand {
               joule models --gpu TITAN_X      cost models, and whether each works
             """,
         version: "joule \(JouleVersion.string) (plugin ABI \(describeABIVersion(jouleABIVersion)), \(SwiftToolchain.current))",
-        subcommands: [EstimateCommand.self, FitCommand.self, ValidateCommand.self, SearchCommand.self, SearchBenchCommand.self, ControllerBenchCommand.self, ConvertCommand.self, PluginsCommand.self, GPUsCommand.self, ModelsCommand.self, BenchCommand.self]
+        subcommands: [EstimateCommand.self, CompareCommand.self, FitCommand.self, ValidateCommand.self, SearchCommand.self, SearchBenchCommand.self, ControllerBenchCommand.self, ConvertCommand.self, PluginsCommand.self, GPUsCommand.self, ModelsCommand.self, BenchCommand.self]
     )
 }

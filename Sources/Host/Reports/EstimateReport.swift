@@ -16,6 +16,8 @@ public struct EstimateReport: Sendable {
     public var includeLayers: Bool
     /// Notes the command adds (settings it derived, say).
     public var notes: [String]
+    /// The whole training run or serving lifetime, when the user asked for one.
+    public var run: RunEnergy?
 
     public struct DataParallelSettings: Sendable {
         public var workers: Int64
@@ -36,7 +38,7 @@ public struct EstimateReport: Sendable {
     }
 
     public init(estimate: NetworkEstimate, gpu: ProfileEntry, model: CostModelEntry, fallbackModel: CostModelEntry? = nil,
-                dataParallel: DataParallelSettings? = nil, includeLayers: Bool, notes: [String] = []) {
+                dataParallel: DataParallelSettings? = nil, includeLayers: Bool, notes: [String] = [], run: RunEnergy? = nil) {
         self.estimate = estimate
         self.gpu = gpu
         self.model = model
@@ -44,6 +46,7 @@ public struct EstimateReport: Sendable {
         self.dataParallel = dataParallel
         self.includeLayers = includeLayers
         self.notes = notes
+        self.run = run
     }
 
     // MARK: - JSON
@@ -82,6 +85,7 @@ public struct EstimateReport: Sendable {
                 ("average_power_watts", .number(e.energy.averageWatts)),
             ])))
         }
+        if let run { document.append(("run", Self.json(run))) }
         document.append(("energy_provenance", .object([
             ("kind", .string(e.energy.provenance.rawValue)), ("method", .string(e.energy.method)),
         ])))
@@ -185,6 +189,7 @@ public struct EstimateReport: Sendable {
         out += "\nenergy per \(e.isTraining ? "step" : "batch"): \(formatNumber(e.energy.joules)) J, average \(formatNumber(e.energy.averageWatts, significantDigits: 3)) W"
         if !e.isTraining, e.batch > 0 { out += ", \(formatNumber(e.energy.joules / Double(e.batch))) J per sample" }
         out += "\n  (\(e.energy.provenance.rawValue): \(e.energy.method))\n"
+        if let run { out += "\n" + Self.text(run) }
         if let dataParallel, !e.communication.isEmpty {
             out += "\ngradient exchange per step, \(dataParallel.workers) workers over \(dataParallel.network), "
                 + "\(dataParallel.scaling) scaling (\(dataParallel.perWorkerBatch) samples per worker, \(dataParallel.effectiveBatch) per step):\n"
@@ -224,6 +229,48 @@ public struct EstimateReport: Sendable {
         return out
     }
 
+    // MARK: - Whole run
+
+    /// `{"kind", "epochs", "dataset_size" | "requests", "batch", "steps", "seconds",
+    /// "energy_joules", "kilowatt_hours", "grid": {"name", "grams_co2e_per_kwh", "source"},
+    /// "kilograms_co2e"}`.
+    static func json(_ run: RunEnergy) -> JSON {
+        var fields: [(String, JSON)]
+        switch run.kind {
+        case .training(let epochs, let datasetSize):
+            fields = [("kind", .string("training")), ("epochs", .integer(epochs)), ("dataset_size", .integer(datasetSize))]
+        case .serving(let requests):
+            fields = [("kind", .string("serving")), ("requests", .integer(requests))]
+        }
+        fields += [
+            ("batch", .integer(run.batch)), ("steps", .integer(run.steps)), ("seconds", .number(run.seconds)),
+            ("energy_joules", .number(run.joules)), ("kilowatt_hours", .number(run.kilowattHours)),
+            ("grid", .object([("name", .string(run.grid.name)), ("grams_co2e_per_kwh", .number(run.grid.gramsPerKilowattHour)),
+                              ("source", .string(run.grid.source))])),
+            ("kilograms_co2e", .number(run.kilogramsCO2e)),
+        ]
+        return .object(fields)
+    }
+
+    /// Two lines: the run's size, time and energy; its emissions and where the intensity
+    /// comes from.
+    static func text(_ run: RunEnergy) -> String {
+        let hours = run.seconds / 3600
+        let duration = hours >= 1 ? "\(formatNumber(hours)) h" : "\(formatNumber(run.seconds / 60)) min"
+        var out: String
+        switch run.kind {
+        case .training(let epochs, let datasetSize):
+            out = "training run: \(epochs) epoch\(epochs == 1 ? "" : "s") of \(groupedDigits(datasetSize)) samples at batch \(run.batch) = "
+                + "\(groupedDigits(run.steps)) steps, \(duration), \(formatNumber(run.kilowattHours)) kWh\n"
+        case .serving(let requests):
+            out = "serving: \(groupedDigits(requests)) requests in batches of \(run.batch) = \(groupedDigits(run.steps)) batches, "
+                + "\(duration) of GPU time, \(formatNumber(run.kilowattHours)) kWh\n"
+        }
+        out += "emissions: \(formatNumber(run.kilogramsCO2e)) kg CO2e at \(formatNumber(run.grid.gramsPerKilowattHour)) g/kWh "
+            + "(\(run.grid.name == "given" ? "given" : "\(run.grid.name): \(run.grid.source)"))\n"
+        return out
+    }
+
     private func milliseconds(_ seconds: Double) -> String {
         seconds >= 1 ? "\(formatNumber(seconds)) s" : "\(formatNumber(seconds * 1e3)) ms"
     }
@@ -234,13 +281,16 @@ public struct EstimateReport: Sendable {
         return "\(formatNumber(value / 1e6)) MFLOP"
     }
 
-    private func grouped(_ value: Int64) -> String {
-        let digits = Array(String(value))
-        var out = ""
-        for (i, digit) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
-            out.append(digit)
-        }
-        return out
+    private func grouped(_ value: Int64) -> String { groupedDigits(value) }
+}
+
+/// 1234567 → "1,234,567".
+func groupedDigits(_ value: Int64) -> String {
+    let digits = Array(String(value))
+    var out = ""
+    for (i, digit) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+        out.append(digit)
     }
+    return out
 }

@@ -1,0 +1,118 @@
+import Estimation
+import Foundation
+import JouleJSON
+import PluginAPI
+import Registry
+
+/// One network estimated on several GPUs with one cost model, sorted by energy per
+/// sample: which GPU does the job with the least energy, and which the fastest.
+///
+/// Energy per sample is the figure that compares fairly across GPUs at one batch size:
+/// a GPU that draws twice the power but finishes in a third of the time wins.
+public struct GPUComparison: Sendable {
+    /// One GPU's estimate.
+    public struct Row: Sendable {
+        public var gpu: ProfileEntry
+        public var estimate: NetworkEstimate
+
+        public init(gpu: ProfileEntry, estimate: NetworkEstimate) {
+            self.gpu = gpu
+            self.estimate = estimate
+        }
+
+        /// Training step or inference latency.
+        public var seconds: Double { estimate.stepSeconds }
+        public var joules: Double { estimate.energy.joules }
+        public var averageWatts: Double { estimate.energy.averageWatts }
+        public var joulesPerSample: Double { estimate.batch > 0 ? joules / Double(estimate.batch) : .nan }
+    }
+
+    /// The rows, least energy per sample first (ties by profile id, so the order is stable).
+    public let rows: [Row]
+    public let model: CostModelEntry
+    /// GPUs the model could not estimate, with the reason, in the order given.
+    public let failures: [(gpu: String, reason: String)]
+
+    public init(rows: [Row], model: CostModelEntry, failures: [(gpu: String, reason: String)] = []) {
+        self.rows = rows.sorted { ($0.joulesPerSample, $0.gpu.id) < ($1.joulesPerSample, $1.gpu.id) }
+        self.model = model
+        self.failures = failures
+    }
+
+    /// The row with the least energy per sample.
+    public var mostEfficient: Row? { rows.first }
+    /// The row with the shortest step (or latency); the first in energy order among equals.
+    public var fastest: Row? { rows.min { $0.seconds < $1.seconds } }
+
+    private var isTraining: Bool { rows.first?.estimate.isTraining ?? true }
+
+    // MARK: - Table
+
+    public var table: String {
+        guard let first = rows.first else { return "" }
+        let e = first.estimate
+        var out = "\(e.networkName), \(isTraining ? "training step" : "inference"), batch \(e.batch), cost model \(model.qualifiedID) \(model.provider.version)\n"
+        out += "sorted by energy per sample\n\n"
+        var table = TextTable([("GPU", .left), (isTraining ? "STEP" : "LATENCY", .right), ("POWER", .right),
+                               ("ENERGY", .right), ("PER SAMPLE", .right), ("VS BEST", .right), ("ENERGY FROM", .left)])
+        for row in rows {
+            table.append([row.gpu.id, Self.time(row.seconds), "\(formatNumber(row.averageWatts, significantDigits: 3)) W",
+                          "\(formatNumber(row.joules)) J", Self.energy(row.joulesPerSample),
+                          String(format: "%.2f×", row.joulesPerSample / first.joulesPerSample), row.estimate.energy.provenance.rawValue])
+        }
+        out += table.render()
+        if let best = mostEfficient, let fastest {
+            out += "\nmost energy-efficient: \(best.gpu.id) (\(best.gpu.profile.name)), \(Self.energy(best.joulesPerSample)) per sample\n"
+            out += "fastest: \(fastest.gpu.id) (\(fastest.gpu.profile.name)), \(Self.time(fastest.seconds))"
+            out += fastest.gpu.id == best.gpu.id ? "\n" : ", \(String(format: "%.2f", fastest.joulesPerSample / best.joulesPerSample))× the energy per sample\n"
+        }
+        let derived = rows.filter { $0.estimate.energy.provenance == .derived }
+        if !derived.isEmpty {
+            out += "derived energy: the model predicts time only; power comes from each GPU profile (idle + (TDP − idle) × utilisation)\n"
+        }
+        for failure in failures { out += "not compared: \(failure.gpu): \(failure.reason)\n" }
+        return out
+    }
+
+    static func time(_ seconds: Double) -> String {
+        seconds >= 1 ? "\(formatNumber(seconds)) s" : "\(formatNumber(seconds * 1e3)) ms"
+    }
+
+    static func energy(_ joules: Double) -> String {
+        joules >= 1 ? "\(formatNumber(joules)) J" : "\(formatNumber(joules * 1e3)) mJ"
+    }
+
+    // MARK: - JSON
+
+    /// `{"schema_version", "network", "mode", "batch", "cost_model", "gpus": [{"gpu", "name",
+    /// "seconds", "average_power_watts", "energy_joules", "energy_per_sample_joules",
+    /// "energy_provenance", "profile_defined"}], "most_energy_efficient", "fastest",
+    /// "not_compared": [{"gpu", "reason"}], "provenance"}`; numbers in SI units.
+    public var json: JSON {
+        let first = rows.first?.estimate
+        return .object([
+            ("schema_version", .integer(1)),
+            ("network", first.map { .string($0.networkName) } ?? .null),
+            ("mode", .string(isTraining ? "training" : "inference")),
+            ("batch", first.map { .integer(Int($0.batch)) } ?? .null),
+            ("cost_model", .string(model.qualifiedID)),
+            ("gpus", .array(rows.map { row in
+                .object([
+                    ("gpu", .string(row.gpu.id)), ("name", .string(row.gpu.profile.name)),
+                    ("seconds", .number(row.seconds)), ("average_power_watts", .number(row.averageWatts)),
+                    ("energy_joules", .number(row.joules)), ("energy_per_sample_joules", .number(row.joulesPerSample)),
+                    ("energy_provenance", .string(row.estimate.energy.provenance.rawValue)),
+                    ("profile_defined", .string(row.gpu.origin.description)),
+                ])
+            })),
+            ("most_energy_efficient", mostEfficient.map { .string($0.gpu.id) } ?? .null),
+            ("fastest", fastest.map { .string($0.gpu.id) } ?? .null),
+            ("not_compared", .array(failures.map { .object([("gpu", .string($0.gpu)), ("reason", .string($0.reason))]) })),
+            ("provenance", .object([
+                ("joule_version", .string(JouleVersion.string)),
+                ("plugin_abi", .string(describeABIVersion(jouleABIVersion))),
+                ("cost_model", .object([("id", .string(model.qualifiedID)), ("version", .string(model.provider.version))])),
+            ])),
+        ])
+    }
+}
