@@ -12,6 +12,8 @@ public enum FileSecurity {
         case foreignOwner(path: String, owner: UInt32)
         case notRegularFile(path: String)
         case unreadable(path: String, reason: String)
+        /// A file found in a plugin directory that is a symbolic link to a file outside it.
+        case linksOutOfDirectory(path: String, target: String, directory: String)
 
         public var description: String {
             switch self {
@@ -25,11 +27,15 @@ public enum FileSecurity {
                 return "\(path) is not a regular file"
             case .unreadable(let path, let reason):
                 return "cannot inspect \(path): \(reason)"
+            case .linksOutOfDirectory(let path, let target, let directory):
+                return "\(path) is a link to \(target), outside the plugin directory \(directory); "
+                    + "name the target with --plugin-path if you mean to load it"
             }
         }
     }
 
-    /// Checks `path` (following a symbolic link to its target) and the directory holding it.
+    /// Checks `path` (following a symbolic link to its target) and every directory above the
+    /// target, up to the root: any of them that others can write lets them swap the file.
     ///
     /// - Returns: the first problem found, or `nil` when the file may be loaded.
     public static func check(_ path: String) -> Problem? {
@@ -40,12 +46,27 @@ public enum FileSecurity {
         }
         guard info.st_mode & S_IFMT == S_IFREG else { return .notRegularFile(path: path) }
         if let problem = ownershipProblem(resolved, info, isDirectory: false) { return problem }
-        let directory = URL(fileURLWithPath: resolved).deletingLastPathComponent().path
-        var dirInfo = stat()
-        guard stat(directory, &dirInfo) == 0 else {
-            return .unreadable(path: directory, reason: String(cString: strerror(errno)))
+        var directory = URL(fileURLWithPath: resolved).deletingLastPathComponent()
+        while true {
+            var dirInfo = stat()
+            guard stat(directory.path, &dirInfo) == 0 else {
+                return .unreadable(path: directory.path, reason: String(cString: strerror(errno)))
+            }
+            if let problem = ownershipProblem(directory.path, dirInfo, isDirectory: true) { return problem }
+            let parent = directory.deletingLastPathComponent()
+            if parent.path == directory.path || directory.path == "/" { return nil }
+            directory = parent
         }
-        return ownershipProblem(directory, dirInfo, isDirectory: true)
+    }
+
+    /// Whether `path`, found by listing `directory`, resolves to a file inside that
+    /// directory (links within it are fine; a link out is how a shared plugin directory
+    /// would smuggle in a file nobody put there).
+    public static func checkContained(_ path: String, in directory: String) -> Problem? {
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let root = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        return target.hasPrefix(prefix) ? nil : .linksOutOfDirectory(path: path, target: target, directory: directory)
     }
 
     private static func ownershipProblem(_ path: String, _ info: stat, isDirectory: Bool) -> Problem? {

@@ -173,6 +173,11 @@ private struct RegistryLoader {
         return names.sorted()
             .filter { !$0.hasPrefix(".") && ($0.hasSuffix(".so") || $0.hasSuffix(FFIManifest.suffix)) }
             .map { "\(entry.path)/\($0)" }
+            .filter { path in
+                guard let problem = FileSecurity.checkContained(path, in: entry.path) else { return true }
+                rejected.append(RejectedPlugin(path: path, reason: .unsafeFile(problem)))
+                return false
+            }
     }
 
     mutating func load(_ path: String) {
