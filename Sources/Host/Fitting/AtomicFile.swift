@@ -9,7 +9,15 @@ import Foundation
 /// - Throws: `AtomicFileError` naming the path and the reason.
 public func writeFileAtomically(_ text: String, to path: String) throws(AtomicFileError) {
     let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+    let folder = url.deletingLastPathComponent()
+    let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+    // A writer killed between creating its temporary file and the rename leaves it behind;
+    // Joule never has two writers of one file, so any such file is stale.
+    let stalePrefix = ".\(url.lastPathComponent)."
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    where name.hasPrefix(stalePrefix) && name.hasSuffix(".tmp") {
+        try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+    }
     guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
           let handle = FileHandle(forWritingAtPath: temporary.path) else {
         throw AtomicFileError(path: path, reason: "cannot create \(temporary.path)")
