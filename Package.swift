@@ -92,7 +92,7 @@ let package = Package(
         ),
         .target(
             name: "Reports",
-            dependencies: ["Estimation", "Registry", "JouleJSON", "PluginAPI"],
+            dependencies: ["Estimation", "Registry", "JouleJSON", "PluginAPI", "GPUProfileFormat"],
             path: "Sources/Host/Reports"
         ),
         .executableTarget(

@@ -78,4 +78,31 @@ import Testing
         #expect(result.status == 65)
         #expect(result.standardError.hasPrefix("joule: error: unknown GPU 'A1000'; did you mean"))
     }
+
+    /// Estimates record a fingerprint of the profile's numbers. TITAN_X's was computed
+    /// outside Joule (FNV-1a 64 in Python over the documented canonical line); a drop-in
+    /// that changes a number changes it, one that changes only the name does not.
+    @Test func estimatesFingerprintTheProfileNumbers() throws {
+        let spec = PackageLayout.root.appendingPathComponent("Examples/nets/nin.json").path
+        func hash(_ gpu: String, _ extra: [String] = []) throws -> JSON? {
+            let result = try runJoule(["estimate", spec, "--gpu", gpu, "--format", "json"] + extra)
+            #expect(result.status == 0, "\(result.standardError)")
+            return try JSONParser.parse(result.standardOutput)["provenance"]?["gpu_profile"]?["numbers_hash"]?.plain
+        }
+        #expect(try hash("TITAN_X") == .string("fnv1a64:a372cc4766ded4e5"))
+
+        let shown = try runJoule(["gpus", "show", "TITAN_X", "--format", "json"]).standardOutput
+        let directory = try TemporaryDirectory()
+        func dropIn(_ name: String, _ edit: (String) -> String) throws -> String {
+            let text = edit(shown.replacingOccurrences(of: "\"id\": \"TITAN_X\"", with: "\"id\": \"MY_TITAN\"")
+                .replacingOccurrences(of: "\"aliases\": [\"GTX_TITAN_X\", \"TITAN_X_MAXWELL\"]", with: "\"aliases\": []"))
+            return try directory.write(name, text).path
+        }
+        let renamed = try dropIn("renamed.json") { $0.replacingOccurrences(of: "\"name\": \"NVIDIA GeForce GTX TITAN X (Maxwell, 12 GB)\"", with: "\"name\": \"Mine\"") }
+        let hotter = try dropIn("hotter.json") { $0.replacingOccurrences(of: "\"tdp_watts\": 250", with: "\"tdp_watts\": 275") }
+        #expect(try hash("MY_TITAN", ["--gpu-file", renamed]) == .string("fnv1a64:a372cc4766ded4e5"))
+        let changed = try hash("MY_TITAN", ["--gpu-file", hotter])
+        #expect(changed != nil && changed != .string("fnv1a64:a372cc4766ded4e5"))
+    }
 }
+

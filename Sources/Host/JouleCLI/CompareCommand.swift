@@ -26,7 +26,7 @@ struct CompareCommand: ParsableCommand {
             JSON output (--format json), schema_version 1: {"schema_version", "network", \
             "mode", "batch", "cost_model", "gpus": [{"gpu", "name", "seconds", \
             "average_power_watts", "energy_joules", "energy_per_sample_joules", \
-            "energy_provenance", "profile_defined"}], "most_energy_efficient", "fastest", \
+            "energy_provenance", "profile_defined", "profile_numbers_hash"}], "most_energy_efficient", "fastest", \
             "not_compared": [{"gpu", "reason"}], "provenance"}.
             """)
 

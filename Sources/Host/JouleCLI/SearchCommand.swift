@@ -1,5 +1,6 @@
 import ArgumentParser
 import Fitting
+import GPUProfileFormat
 import Foundation
 import JouleJSON
 import Network
@@ -236,7 +237,8 @@ struct SearchCommand: ParsableCommand {
             ("accuracy", .string(context.evaluator.label)), ("accuracy_is_proxy", .bool(context.evaluator.isProxy)),
             ("cost_model", .object([("id", .string(context.model.qualifiedID)), ("version", .string(context.model.provider.version)),
                                     ("options", .object(((try? costing.parsedCostOptions()) ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))])),
-            ("gpu_profile", .object([("id", .string(context.gpu.profile.id)), ("name", .string(context.gpu.profile.name)), ("defined", .string(context.gpu.origin.description))])),
+            ("gpu_profile", .object([("id", .string(context.gpu.profile.id)), ("name", .string(context.gpu.profile.name)), ("defined", .string(context.gpu.origin.description)),
+                                     ("numbers_hash", .string(context.gpu.profile.numbersHash))])),
         ]
         return settings
     }

@@ -1,4 +1,5 @@
 import Estimation
+import GPUProfileFormat
 import Foundation
 import JouleJSON
 import PluginAPI
@@ -136,7 +137,8 @@ public struct EstimateReport: Sendable {
             ("plugin_abi", .string(describeABIVersion(jouleABIVersion))),
             ("cost_model", .object([("id", .string(model.qualifiedID)), ("version", .string(model.provider.version))])),
             ("fallback_model", fallbackModel.map { .string($0.qualifiedID) } ?? .null),
-            ("gpu_profile", .object([("id", .string(gpu.id)), ("defined", .string(gpu.origin.description))])),
+            ("gpu_profile", .object([("id", .string(gpu.id)), ("defined", .string(gpu.origin.description)),
+                                     ("numbers_hash", .string(gpu.profile.numbersHash))])),
         ])))
         return .object(document)
     }

@@ -1,4 +1,5 @@
 import Estimation
+import GPUProfileFormat
 import Foundation
 import JouleJSON
 import PluginAPI
@@ -84,9 +85,21 @@ public struct GPUComparison: Sendable {
 
     // MARK: - JSON
 
+    static func json(_ row: Row) -> JSON {
+        let fields: [(String, JSON)] = [
+            ("gpu", .string(row.gpu.id)), ("name", .string(row.gpu.profile.name)),
+            ("seconds", .number(row.seconds)), ("average_power_watts", .number(row.averageWatts)),
+            ("energy_joules", .number(row.joules)), ("energy_per_sample_joules", .number(row.joulesPerSample)),
+            ("energy_provenance", .string(row.estimate.energy.provenance.rawValue)),
+            ("profile_defined", .string(row.gpu.origin.description)),
+            ("profile_numbers_hash", .string(row.gpu.profile.numbersHash)),
+        ]
+        return .object(fields)
+    }
+
     /// `{"schema_version", "network", "mode", "batch", "cost_model", "gpus": [{"gpu", "name",
     /// "seconds", "average_power_watts", "energy_joules", "energy_per_sample_joules",
-    /// "energy_provenance", "profile_defined"}], "most_energy_efficient", "fastest",
+    /// "energy_provenance", "profile_defined", "profile_numbers_hash"}], "most_energy_efficient", "fastest",
     /// "not_compared": [{"gpu", "reason"}], "provenance"}`; numbers in SI units.
     public var json: JSON {
         let first = rows.first?.estimate
@@ -96,15 +109,7 @@ public struct GPUComparison: Sendable {
             ("mode", .string(isTraining ? "training" : "inference")),
             ("batch", first.map { .integer(Int($0.batch)) } ?? .null),
             ("cost_model", .string(model.qualifiedID)),
-            ("gpus", .array(rows.map { row in
-                .object([
-                    ("gpu", .string(row.gpu.id)), ("name", .string(row.gpu.profile.name)),
-                    ("seconds", .number(row.seconds)), ("average_power_watts", .number(row.averageWatts)),
-                    ("energy_joules", .number(row.joules)), ("energy_per_sample_joules", .number(row.joulesPerSample)),
-                    ("energy_provenance", .string(row.estimate.energy.provenance.rawValue)),
-                    ("profile_defined", .string(row.gpu.origin.description)),
-                ])
-            })),
+            ("gpus", .array(rows.map(Self.json))),
             ("most_energy_efficient", mostEfficient.map { .string($0.gpu.id) } ?? .null),
             ("fastest", fastest.map { .string($0.gpu.id) } ?? .null),
             ("not_compared", .array(failures.map { .object([("gpu", .string($0.gpu)), ("reason", .string($0.reason))]) })),

@@ -189,3 +189,28 @@ extension HardwareProfile {
         }
     }
 }
+
+extension HardwareProfile {
+    /// The numbers a cost model reads from this profile, as one canonical line:
+    /// `key=value` pairs in ``numericFields`` order, joined by `;`, each value as Swift
+    /// prints a `Double` (shortest text that reads back to the same number).
+    public var canonicalNumbers: String {
+        let values: [Double] = [peakFlops.fp32, peakFlops.fp16, peakFlops.tensor, memoryBandwidthBytesPerSecond, memoryBytes,
+                                tdpWatts, idleWatts, clockHz, interconnectBytesPerSecond, hostLinkBytesPerSecond]
+        return zip(Self.numericFields.map(\.key), values).map { "\($0)=\($1)" }.joined(separator: ";")
+    }
+
+    /// A fingerprint of ``canonicalNumbers``: 64-bit FNV-1a, as `fnv1a64:` and 16 hex digits.
+    ///
+    /// Outputs record it so that two results can be told to come from the same numbers even
+    /// when a drop-in file reuses an id; it is an identity check, not a security measure.
+    public var numbersHash: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in canonicalNumbers.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
