@@ -1,5 +1,6 @@
 import ArgumentParser
 import Estimation
+import Fitting
 import JouleJSON
 import Network
 import PluginAPI
@@ -26,6 +27,7 @@ struct EstimateCommand: ParsableCommand {
               joule estimate net.json --gpu MY_GPU --cost-model poly:my-gpu.json --mode inference
               joule estimate Examples/nets/vgg16.json --gpu A100 --batch 256 --epochs 90 --dataset-size 1281167 --grid-intensity france
               joule estimate Examples/nets/nin.json --gpu L4 --mode inference --batch 8 --requests 100000000
+              joule estimate Examples/nets/vgg16.json --gpu A100 --report vgg16-a100.html
               joule estimate 'nb201:|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|' --gpu TITAN_X --mode inference
 
             JSON output (--format json), schema_version 1: {"schema_version", "network", "gpu", \
@@ -96,6 +98,8 @@ struct EstimateCommand: ParsableCommand {
             help: ArgumentHelp("gCO2e per kWh, or a region: \(GridIntensity.regions.keys.sorted().joined(separator: ", ")) (default world, 480).",
                                valueName: "g|region"))
     var gridIntensity: String?
+    @Option(help: ArgumentHelp("Also write a self-contained HTML report (inline SVG, no scripts) to this file.", valueName: "file.html"))
+    var report: String?
 
     func validate() throws {
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
@@ -189,6 +193,9 @@ struct EstimateCommand: ParsableCommand {
             }
             let report = EstimateReport(estimate: estimate, gpu: gpu, model: model, fallbackModel: fallbackEntry,
                                         dataParallel: dataParallel, includeLayers: perLayer, notes: notes, run: run)
+            if let path = self.report {
+                try writeFileAtomically(HTMLReport(report).html, to: path)
+            }
             switch format {
             case .table: print(report.table, terminator: "")
             case .json: print(JSONWriter.render(report.json), terminator: "")
