@@ -74,4 +74,55 @@ import Testing
             #expect(collector.text.contains(needle), "missing \(needle)")
         }
     }
+
+    /// `joule search --report`: one point per scored evaluation with history.csv's numbers,
+    /// the front's points are front.csv's, the start is marked, and each front row names as
+    /// many changed edges as differ from the start.
+    @Test func theSearchReportMatchesTheOutputs() throws {
+        let directory = try TemporaryDirectory()
+        let out = directory.file("run").path
+        let page = directory.file("search.html").path
+        let result = try runJoule(["search", SearchEndToEndTests.start, "--space", "nb201", "--gpu", "GTX_1080_TI", "--cost-model", "neuralpower",
+                                   "--batch", "32", "--accuracy", SearchEndToEndTests.table, "--budget", "30", "--algorithm", "random",
+                                   "--out", out, "--quiet", "--report", page])
+        #expect(result.status == 0, "\(result.standardError)")
+        let collector = Collector()
+        let parser = XMLParser(data: try Data(contentsOf: URL(fileURLWithPath: page)))
+        parser.delegate = collector
+        #expect(parser.parse(), "not well-formed: \(String(describing: parser.parserError))")
+
+        func rows(_ file: String) throws -> [[String: String]] {
+            let lines = try String(contentsOfFile: out + "/" + file, encoding: .utf8).split(separator: "\n").map(String.init)
+            let header = lines[0].split(separator: ",").map(String.init)
+            // Cells are unquoted here (no commas in NB201 names or the sources used).
+            return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init))) }
+        }
+        let history = try rows("history.csv").filter { !($0["accuracy"] ?? "").isEmpty }
+        let points = collector.elements.filter { $0.name == "circle" }
+        #expect(points.count == history.count)
+        for (point, row) in zip(points, history) {
+            #expect(point.attributes["data-architecture"] == row["architecture"])
+            #expect(Double(point.attributes["data-accuracy"]!) == Double(row["accuracy"]!))
+            #expect(Double(point.attributes["data-cost"]!) == Double(row["energy_joules"]!))
+        }
+        let front = try rows("front.csv")
+        let frontPoints = points.filter { $0.attributes["class"] == "point front" }.map { $0.attributes["data-architecture"]! }
+        #expect(Set(frontPoints) == Set(front.map { $0["arch_str"] ?? $0["architecture"] ?? "" }), "\(front.first ?? [:])")
+        let start = collector.elements.first { $0.name == "rect" && $0.attributes["class"] == "start" }
+        #expect(start?.attributes["data-architecture"] == SearchEndToEndTests.start.replacingOccurrences(of: "nb201:", with: ""))
+
+        func edges(_ cell: String) -> [Substring] { cell.split(separator: "|").filter { $0 != "+" } }
+        let startEdges = edges(SearchEndToEndTests.start.replacingOccurrences(of: "nb201:", with: ""))
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        for architecture in Set(frontPoints) where architecture != start?.attributes["data-architecture"] {
+            let differing = zip(startEdges, edges(architecture)).filter { $0 != $1 }.count
+            let row = try #require(html.components(separatedBy: "<tr data-architecture=\"\(architecture)\">").dropFirst().first?
+                .components(separatedBy: "</tr>").first)
+            #expect(row.components(separatedBy: "edge ").count - 1 == differing, "\(architecture)")
+        }
+        for needle in ["accuracy against energy", "derived", "joule.neuralpower/neuralpower", "GTX_1080_TI", "energy (J)"] {
+            #expect(collector.text.contains(needle), "missing \(needle)")
+        }
+    }
 }
+

@@ -6,6 +6,7 @@ import JouleJSON
 import Network
 import PluginAPI
 import Registry
+import Reports
 import Search
 
 /// `joule search`: networks that need less energy (or time) for about the same accuracy.
@@ -78,6 +79,10 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup var specOptions: SpecOptions
     @Flag(help: "No progress output.")
     var quiet = false
+
+    @Option(help: ArgumentHelp("Also write a self-contained HTML report (the accuracy/cost plane, the front, before and after) to this file.",
+                               valueName: "file.html"))
+    var report: String?
 
     func validate() throws {
         if resume && force { throw ValidationError("--resume continues the search in DIR and --force replaces it: choose one") }
@@ -181,6 +186,15 @@ struct SearchCommand: ParsableCommand {
         try writeFileAtomically(SearchOutput.frontCSV(finalFront), to: out + "/front.csv")
         try SearchOutput.writeBest(finalFront, architectures: driver.architectures, space: searchSpace, folder: out + "/best")
         let energyIsPredicted = (try? context.labeler.cost(of: try searchSpace.network(start), key: searchSpace.describe(start)))?.energyIsPredicted ?? false
+        if let path = self.report {
+            let page = SearchReport(records: driver.results, front: finalFront, start: startRecord, objective: objective,
+                                    accuracyLabel: context.evaluator.isProxy ? "proxy" : "accuracy", accuracySource: context.evaluator.label,
+                                    costSource: context.costSource,
+                                    energyProvenance: energyIsPredicted ? "predicted" : "derived: predicted time, power from the GPU profile",
+                                    settings: "\(algorithm.rawValue) search, seed \(seed), budget \(budget)"
+                                        + (context.constraint.isEmpty ? "" : ", \(context.constraint.description)"))
+            try writeFileAtomically(page.html, to: path)
+        }
         report(start: startRecord, front: finalFront, evaluated: driver.results.count, context: context, energyIsPredicted: energyIsPredicted)
     }
 

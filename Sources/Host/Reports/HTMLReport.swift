@@ -153,24 +153,14 @@ public struct HTMLReport: Sendable {
     .provenance{color:#8a4b00}.context,.footer{color:#555}.footer{margin-top:2em;font-size:.85em}
     svg text{font-size:10px;fill:#333}svg text.label{text-anchor:end}svg text.axis{fill:#666}
     rect.bar{fill:#9db7d5}rect.bar.top{fill:#d9534f}
+    line.axis{stroke:#444}path.front-line{fill:none;stroke:#d9534f;stroke-width:1.5}
+    circle.point{fill:#9aa5b1;fill-opacity:.7}circle.point.front{fill:#d9534f;fill-opacity:1}rect.start{fill:#1f4e79}
+    svg text.tick{text-anchor:middle}svg text.tick.y{text-anchor:end}svg text.axis-title{text-anchor:middle;font-size:11px}
     rect.phase-0{fill:#4e79a7}rect.phase-1{fill:#f28e2b}rect.phase-2{fill:#59a14f}rect.phase-3{fill:#b07aa1}
     @media print{body{margin:0}}
     """
 
-    func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     func fixed(_ value: Double) -> String { String(format: "%.1f", value) }
 }
