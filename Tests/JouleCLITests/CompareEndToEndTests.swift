@@ -53,4 +53,28 @@ import Testing
         let repeated = try runJoule(["compare", spec, "--gpus", "TITAN_X,TITAN_X"])
         #expect(repeated.status != 0 && repeated.standardError.contains("TITAN_X twice"), "\(repeated.standardError)")
     }
+
+    /// With --epochs and --dataset-size every GPU runs the same 450,450 steps (90 epochs of
+    /// 1,281,167 samples at 256), so each row's run is its step energy × 450,450.
+    @Test func aWholeRunIsComparedStepForStep() throws {
+        let spec = PackageLayout.root.appendingPathComponent("Examples/nets/vgg16.json").path
+        let result = try runJoule(["compare", spec, "--gpus", "A100,H100,L4", "--batch", "256", "--epochs", "90",
+                                   "--dataset-size", "1281167", "--grid-intensity", "germany", "--format", "json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        guard case .array(let rows)? = try JSONParser.parse(result.standardOutput)["gpus"]?.value else {
+            Issue.record("no gpus array")
+            return
+        }
+        #expect(rows.count == 3)
+        for row in rows {
+            let run = row["run"]
+            #expect(number(run?["steps"]) == 450_450)
+            let joules = 450_450 * number(row["energy_joules"])
+            #expect(abs(number(run?["kilowatt_hours"]) / (joules / 3.6e6) - 1) < 1e-12)
+            #expect(abs(number(run?["kilograms_co2e"]) / (joules / 3.6e6 * 0.381) - 1) < 1e-12)
+        }
+        let refused = try runJoule(["compare", spec, "--gpus", "A100", "--requests", "10"])
+        #expect(refused.status != 0 && refused.standardError.contains("--requests describes serving"), "\(refused.standardError)")
+    }
 }
+

@@ -22,11 +22,13 @@ struct CompareCommand: ParsableCommand {
               joule compare Examples/nets/vgg16.json --gpus TITAN_X,K80,P100,V100,A100,H100_SXM
               joule compare Examples/nets/nin.json --gpus A100,H100_SXM,L4 --mode inference --batch 64
               joule compare Examples/nets/vgg16.json --gpus all --format json
+              joule compare Examples/nets/vgg16.json --gpus A100,H100,L4 --batch 256 --epochs 90 --dataset-size 1281167
 
             JSON output (--format json), schema_version 1: {"schema_version", "network", \
             "mode", "batch", "cost_model", "gpus": [{"gpu", "name", "seconds", \
             "average_power_watts", "energy_joules", "energy_per_sample_joules", \
-            "energy_provenance", "profile_defined", "profile_numbers_hash"}], "most_energy_efficient", "fastest", \
+            "energy_provenance", "profile_defined", "profile_numbers_hash", "run" (with --epochs or \
+            --requests, as joule estimate writes it)}], "most_energy_efficient", "fastest", \
             "not_compared": [{"gpu", "reason"}], "provenance"}.
             """)
 
@@ -52,10 +54,12 @@ struct CompareCommand: ParsableCommand {
     var mode: EstimateCommand.Mode = .training
     @Option(help: "Output format: table or json.")
     var format: OutputFormat = .table
+    @OptionGroup var whole: RunOptions
 
     func validate() throws {
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
         try specOptions.validate(spec: spec)
+        try whole.validate(isTraining: mode == .training)
         let ids = gpuList
         if ids.isEmpty { throw ValidationError("--gpus needs at least one GPU id, as in --gpus TITAN_X,V100") }
         if let repeated = Dictionary(grouping: ids, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
@@ -94,7 +98,8 @@ struct CompareCommand: ParsableCommand {
             for profile in profiles {
                 do {
                     let bound = try model.bind(to: profile, options: options)
-                    rows.append(.init(gpu: profile, estimate: try plan.bind(bound, policy: .fail).estimate(pipeline: false)))
+                    let estimate = try plan.bind(bound, policy: .fail).estimate(pipeline: false)
+                    rows.append(.init(gpu: profile, estimate: estimate, run: whole.run(for: estimate)))
                 } catch {
                     failures.append((profile.id, "\(error)"))
                 }

@@ -88,16 +88,7 @@ struct EstimateCommand: ParsableCommand {
     var fallbackModel: String?
     @Option(help: "Output format: table, json or csv.")
     var format: EstimateFormat = .table
-    @Option(help: ArgumentHelp("Training epochs: with --dataset-size, the whole training run's steps, hours, kWh and emissions.", valueName: "n"))
-    var epochs: Int64?
-    @Option(name: .customLong("dataset-size"), help: ArgumentHelp("Samples per epoch (with --epochs).", valueName: "n"))
-    var datasetSize: Int64?
-    @Option(help: ArgumentHelp("Inference requests (one sample each) over the model's lifetime: batches, hours, kWh and emissions.", valueName: "n"))
-    var requests: Int64?
-    @Option(name: .customLong("grid-intensity"),
-            help: ArgumentHelp("gCO2e per kWh, or a region: \(GridIntensity.regions.keys.sorted().joined(separator: ", ")) (default world, 480).",
-                               valueName: "g|region"))
-    var gridIntensity: String?
+    @OptionGroup var whole: RunOptions
     @Option(help: ArgumentHelp("Also write a self-contained HTML report (inline SVG, no scripts) to this file.", valueName: "file.html"))
     var report: String?
 
@@ -116,21 +107,9 @@ struct EstimateCommand: ParsableCommand {
         if fallbackModel != nil && onUnsupported != .fallback {
             throw ValidationError("--fallback-model applies with --on-unsupported fallback")
         }
-        if (epochs == nil) != (datasetSize == nil) { throw ValidationError("--epochs and --dataset-size go together: a training run is epochs over a dataset") }
-        if let epochs, !(1...1_000_000).contains(epochs) { throw ValidationError("--epochs must be from 1 to 1,000,000, got \(epochs)") }
-        if let datasetSize, !(1...1_000_000_000_000).contains(datasetSize) { throw ValidationError("--dataset-size must be from 1 to 10^12 samples, got \(datasetSize)") }
-        if let requests, !(1...1_000_000_000_000_000).contains(requests) { throw ValidationError("--requests must be from 1 to 10^15, got \(requests)") }
-        if epochs != nil && mode != .training { throw ValidationError("--epochs describes a training run; use --requests with --mode inference") }
-        if requests != nil && mode != .inference { throw ValidationError("--requests describes serving; add --mode inference") }
-        if (epochs != nil || requests != nil) && (workers != nil || parallel != .data) {
+        try whole.validate(isTraining: mode == .training)
+        if whole.asksForRun && (workers != nil || parallel != .data) {
             throw ValidationError("--epochs and --requests count one device's steps; they do not combine with --workers or --parallel yet")
-        }
-        if let gridIntensity {
-            guard epochs != nil || requests != nil else { throw ValidationError("--grid-intensity applies to a whole run: add --epochs and --dataset-size, or --requests") }
-            guard GridIntensity(parsing: gridIntensity) != nil else {
-                throw ValidationError("--grid-intensity: '\(gridIntensity)' is neither a number of gCO2e/kWh (≥ 0) nor a region ("
-                                      + GridIntensity.regions.keys.sorted().joined(separator: ", ") + ")")
-            }
         }
         if network != nil && workers == nil && parallel != .hybrid {
             throw ValidationError("--network applies to data-parallel workers (--workers) or --parallel hybrid")
@@ -182,15 +161,7 @@ struct EstimateCommand: ParsableCommand {
             }
             let plan = EstimationPlan(network: network, isTraining: mode == .training)
             let estimate = try plan.bind(bound, policy: policy).estimate(pipeline: pipeline)
-            let grid = gridIntensity.flatMap(GridIntensity.init(parsing:)) ?? .world
-            var run: RunEnergy?
-            if let epochs, let datasetSize {
-                run = RunEnergy(.training(epochs: epochs, datasetSize: datasetSize), batch: estimate.batch,
-                                stepSeconds: estimate.stepSeconds, stepJoules: estimate.energy.joules, grid: grid)
-            } else if let requests {
-                run = RunEnergy(.serving(requests: requests), batch: estimate.batch,
-                                stepSeconds: estimate.stepSeconds, stepJoules: estimate.energy.joules, grid: grid)
-            }
+            let run = whole.run(for: estimate)
             let report = EstimateReport(estimate: estimate, gpu: gpu, model: model, fallbackModel: fallbackEntry,
                                         dataParallel: dataParallel, includeLayers: perLayer, notes: notes, run: run)
             if let path = self.report {

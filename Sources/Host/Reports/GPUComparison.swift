@@ -15,10 +15,13 @@ public struct GPUComparison: Sendable {
     public struct Row: Sendable {
         public var gpu: ProfileEntry
         public var estimate: NetworkEstimate
+        /// The whole training run or serving lifetime on this GPU, when asked for.
+        public var run: RunEnergy?
 
-        public init(gpu: ProfileEntry, estimate: NetworkEstimate) {
+        public init(gpu: ProfileEntry, estimate: NetworkEstimate, run: RunEnergy? = nil) {
             self.gpu = gpu
             self.estimate = estimate
+            self.run = run
         }
 
         /// Training step or inference latency.
@@ -54,14 +57,30 @@ public struct GPUComparison: Sendable {
         let e = first.estimate
         var out = "\(e.networkName), \(isTraining ? "training step" : "inference"), batch \(e.batch), cost model \(model.qualifiedID) \(model.provider.version)\n"
         out += "sorted by energy per sample\n\n"
-        var table = TextTable([("GPU", .left), (isTraining ? "STEP" : "LATENCY", .right), ("POWER", .right),
-                               ("ENERGY", .right), ("PER SAMPLE", .right), ("VS BEST", .right), ("ENERGY FROM", .left)])
+        let withRun = first.run != nil
+        var columns: [(String, TextTable.Alignment)] = [("GPU", .left), (isTraining ? "STEP" : "LATENCY", .right), ("POWER", .right),
+                                                        ("ENERGY", .right), ("PER SAMPLE", .right), ("VS BEST", .right)]
+        if withRun { columns += [(isTraining ? "RUN" : "SERVING", .right), ("kWh", .right), ("kg CO2e", .right)] }
+        var table = TextTable(columns + [("ENERGY FROM", .left)])
         for row in rows {
-            table.append([row.gpu.id, Self.time(row.seconds), "\(formatNumber(row.averageWatts, significantDigits: 3)) W",
-                          "\(formatNumber(row.joules)) J", Self.energy(row.joulesPerSample),
-                          String(format: "%.2f×", row.joulesPerSample / first.joulesPerSample), row.estimate.energy.provenance.rawValue])
+            var cells = [row.gpu.id, Self.time(row.seconds), "\(formatNumber(row.averageWatts, significantDigits: 3)) W",
+                         "\(formatNumber(row.joules)) J", Self.energy(row.joulesPerSample),
+                         String(format: "%.2f×", row.joulesPerSample / first.joulesPerSample)]
+            if let run = row.run {
+                cells += ["\(formatNumber(run.seconds / 3600)) h", formatNumber(run.kilowattHours), formatNumber(run.kilogramsCO2e)]
+            }
+            table.append(cells + [row.estimate.energy.provenance.rawValue])
         }
         out += table.render()
+        if let run = first.run {
+            switch run.kind {
+            case .training(let epochs, let datasetSize):
+                out += "\nrun: \(epochs) epochs of \(groupedDigits(datasetSize)) samples = \(groupedDigits(run.steps)) steps on one GPU"
+            case .serving(let requests):
+                out += "\nserving: \(groupedDigits(requests)) requests = \(groupedDigits(run.steps)) batches on one GPU"
+            }
+            out += "; emissions at \(formatNumber(run.grid.gramsPerKilowattHour)) g CO2e/kWh (\(run.grid.name == "given" ? "given" : run.grid.name))\n"
+        }
         if let best = mostEfficient, let fastest {
             out += "\nmost energy-efficient: \(best.gpu.id) (\(best.gpu.profile.name)), \(Self.energy(best.joulesPerSample)) per sample\n"
             out += "fastest: \(fastest.gpu.id) (\(fastest.gpu.profile.name)), \(Self.time(fastest.seconds))"
@@ -93,7 +112,7 @@ public struct GPUComparison: Sendable {
             ("energy_provenance", .string(row.estimate.energy.provenance.rawValue)),
             ("profile_defined", .string(row.gpu.origin.description)),
             ("profile_numbers_hash", .string(row.gpu.profile.numbersHash)),
-        ]
+        ] + (row.run.map { [("run", EstimateReport.json($0))] } ?? [])
         return .object(fields)
     }
 
