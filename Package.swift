@@ -92,7 +92,7 @@ let package = Package(
         ),
         .target(
             name: "Reports",
-            dependencies: ["Estimation", "Registry", "JouleJSON", "PluginAPI", "GPUProfileFormat", "Search"],
+            dependencies: ["Estimation", "Registry", "JouleJSON", "PluginAPI", "GPUProfileFormat", "Network", "Search"],
             path: "Sources/Host/Reports"
         ),
         .executableTarget(

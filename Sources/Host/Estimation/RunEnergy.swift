@@ -86,7 +86,9 @@ public struct RunEnergy: Sendable, Equatable {
         switch kind {
         case .training(let epochs, let datasetSize):
             let perEpoch = datasetSize / batch + (datasetSize % batch == 0 ? 0 : 1)
-            steps = epochs.multipliedReportingOverflow(by: perEpoch).overflow ? .max : epochs * perEpoch
+            let (product, overflow) = epochs.multipliedReportingOverflow(by: perEpoch)
+            precondition(!overflow, "RunEnergy: \(epochs) epochs of \(perEpoch) steps overflow a step count")
+            steps = product
         case .serving(let requests):
             steps = requests / batch + (requests % batch == 0 ? 0 : 1)
         }

@@ -82,6 +82,16 @@ struct CostingOptions: ParsableArguments {
         try Self.selectedModel(costModel, registry, default: fallback)
     }
 
+    /// Paleo when installed, else the first installed model: what `estimate` and `compare`
+    /// use without --cost-model.
+    static func defaultModelID(_ registry: PluginRegistry) throws -> String {
+        if let paleo = registry.costModels.first(where: { $0.id == "paleo" }) { return paleo.qualifiedID }
+        guard let first = registry.costModels.first else {
+            throw JouleFailure.badInput("no cost model is installed (see `joule plugins`)")
+        }
+        return first.qualifiedID
+    }
+
     /// ``selectedModel(_:default:)`` for a command that takes --cost-model without --gpu.
     static func selectedModel(_ costModel: String?, _ registry: PluginRegistry,
                               default fallback: () throws -> String) throws -> (CostModelEntry, [String: String]) {

@@ -74,12 +74,7 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let registry = try plugins.loadCheckedRegistry()
-            let (model, preset) = try CostingOptions.selectedModel(costModel, registry) {
-                guard let paleo = registry.costModels.first(where: { $0.id == "paleo" }) ?? registry.costModels.first else {
-                    throw JouleFailure.badInput("no cost model is installed (see `joule plugins`)")
-                }
-                return paleo.qualifiedID
-            }
+            let (model, preset) = try CostingOptions.selectedModel(costModel, registry) { try CostingOptions.defaultModelID(registry) }
             var options = try CostingOptions.parsedCostOptions(costOptions)
             for (key, value) in preset { options[key] = value }
             // Unknown ids are the user's typo: fail before estimating anything.

@@ -120,7 +120,7 @@ struct EstimateCommand: ParsableCommand {
         try reportingFailures {
             let registry = try plugins.loadCheckedRegistry()
             let gpu = try costing.selectedProfile(registry)
-            let (model, preset) = try costing.selectedModel(registry) { try defaultModel(registry) }
+            let (model, preset) = try costing.selectedModel(registry) { try CostingOptions.defaultModelID(registry) }
 
             let linkName = self.network ?? "ethernet"
             var network = try specOptions.read(spec)
@@ -173,15 +173,6 @@ struct EstimateCommand: ParsableCommand {
             case .csv: print(report.csv, terminator: "")
             }
         }
-    }
-
-    /// Paleo when installed, else the first installed model.
-    private func defaultModel(_ registry: PluginRegistry) throws -> String {
-        if let paleo = registry.costModels.first(where: { $0.id == "paleo" }) { return paleo.qualifiedID }
-        guard let first = registry.costModels.first else {
-            throw JouleFailure.badInput("no cost model is installed (see `joule plugins`)")
-        }
-        return first.qualifiedID
     }
 
     /// The model's options from the flags; a flag the model has no option for is an error.

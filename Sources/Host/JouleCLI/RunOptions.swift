@@ -37,15 +37,15 @@ struct RunOptions: ParsableArguments {
 
     /// The whole run for one step's estimate, or nil when none was asked for.
     func run(for estimate: NetworkEstimate) -> RunEnergy? {
-        let grid = gridIntensity.flatMap(GridIntensity.init(parsing:)) ?? .world
+        let kind: RunEnergy.Kind
         if let epochs, let datasetSize {
-            return RunEnergy(.training(epochs: epochs, datasetSize: datasetSize), batch: estimate.batch,
-                             stepSeconds: estimate.stepSeconds, stepJoules: estimate.energy.joules, grid: grid)
+            kind = .training(epochs: epochs, datasetSize: datasetSize)
+        } else if let requests {
+            kind = .serving(requests: requests)
+        } else {
+            return nil
         }
-        if let requests {
-            return RunEnergy(.serving(requests: requests), batch: estimate.batch,
-                             stepSeconds: estimate.stepSeconds, stepJoules: estimate.energy.joules, grid: grid)
-        }
-        return nil
+        return RunEnergy(kind, batch: estimate.batch, stepSeconds: estimate.stepSeconds, stepJoules: estimate.energy.joules,
+                         grid: gridIntensity.flatMap(GridIntensity.init(parsing:)) ?? .world)
     }
 }

@@ -273,9 +273,7 @@ public struct EstimateReport: Sendable {
         return out
     }
 
-    private func milliseconds(_ seconds: Double) -> String {
-        seconds >= 1 ? "\(formatNumber(seconds)) s" : "\(formatNumber(seconds * 1e3)) ms"
-    }
+    private func milliseconds(_ seconds: Double) -> String { formatDuration(seconds) }
 
     private func flops(_ value: Double) -> String {
         if value >= 1e12 { return "\(formatNumber(value / 1e12)) TFLOP" }

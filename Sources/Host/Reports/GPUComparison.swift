@@ -63,7 +63,7 @@ public struct GPUComparison: Sendable {
         if withRun { columns += [(isTraining ? "RUN" : "SERVING", .right), ("kWh", .right), ("kg CO2e", .right)] }
         var table = TextTable(columns + [("ENERGY FROM", .left)])
         for row in rows {
-            var cells = [row.gpu.id, Self.time(row.seconds), "\(formatNumber(row.averageWatts, significantDigits: 3)) W",
+            var cells = [row.gpu.id, formatDuration(row.seconds), "\(formatNumber(row.averageWatts, significantDigits: 3)) W",
                          "\(formatNumber(row.joules)) J", Self.energy(row.joulesPerSample),
                          String(format: "%.2f×", row.joulesPerSample / first.joulesPerSample)]
             if let run = row.run {
@@ -83,7 +83,7 @@ public struct GPUComparison: Sendable {
         }
         if let best = mostEfficient, let fastest {
             out += "\nmost energy-efficient: \(best.gpu.id) (\(best.gpu.profile.name)), \(Self.energy(best.joulesPerSample)) per sample\n"
-            out += "fastest: \(fastest.gpu.id) (\(fastest.gpu.profile.name)), \(Self.time(fastest.seconds))"
+            out += "fastest: \(fastest.gpu.id) (\(fastest.gpu.profile.name)), \(formatDuration(fastest.seconds))"
             out += fastest.gpu.id == best.gpu.id ? "\n" : ", \(String(format: "%.2f", fastest.joulesPerSample / best.joulesPerSample))× the energy per sample\n"
         }
         let derived = rows.filter { $0.estimate.energy.provenance == .derived }
@@ -92,10 +92,6 @@ public struct GPUComparison: Sendable {
         }
         for failure in failures { out += "not compared: \(failure.gpu): \(failure.reason)\n" }
         return out
-    }
-
-    static func time(_ seconds: Double) -> String {
-        seconds >= 1 ? "\(formatNumber(seconds)) s" : "\(formatNumber(seconds * 1e3)) ms"
     }
 
     static func energy(_ joules: Double) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import Network
 import Search
 
 /// `joule search --report FILE.html`: every evaluated architecture on the accuracy/cost
@@ -131,15 +132,10 @@ public struct SearchReport: Sendable {
     /// lists its decisions away from the start (layer-wise: "conv1:w0.25 conv4:skip").
     public static func changes(from start: String, to other: String) -> String {
         if other == start { return "nothing" }
-        func edges(_ text: String) -> [String]? {
-            let parts = text.split(separator: "|").filter { $0 != "+" }.map(String.init)
-            return parts.count == 6 && parts.allSatisfy { $0.contains("~") } ? parts : nil
-        }
-        guard let a = edges(start), let b = edges(other) else { return other }
-        let changed = zip(a, b).enumerated().filter { $0.element.0 != $0.element.1 }.map { index, pair in
-            "edge \(index + 1): \(pair.0.split(separator: "~")[0]) → \(pair.1.split(separator: "~")[0])"
-        }
-        return changed.joined(separator: "; ")
+        guard let a = try? NB201Cell(parsing: start), let b = try? NB201Cell(parsing: other) else { return other }
+        return zip(a.edges, b.edges).enumerated().filter { $0.element.0 != $0.element.1 }.map { index, pair in
+            "edge \(index + 1): \(pair.0.rawValue) → \(pair.1.rawValue)"
+        }.joined(separator: "; ")
     }
 
     func f(_ value: Double) -> String { String(format: "%.1f", value) }

@@ -43,3 +43,8 @@ public func formatNumber(_ value: Double, significantDigits: Int = 4) -> String 
     return String(format: "%.\(decimals)f", value)
 }
 
+
+/// A duration for tables: milliseconds below a second ("123.4 ms"), else seconds ("1.136 s").
+func formatDuration(_ seconds: Double) -> String {
+    seconds >= 1 ? "\(formatNumber(seconds)) s" : "\(formatNumber(seconds * 1e3)) ms"
+}

@@ -29,7 +29,12 @@ public struct SearchConstraint: Sendable, Equatable {
 
     /// Whether the record's cost is within the cost limits.
     public func admitsCost(_ record: EvaluationRecord) -> Bool {
-        record.energyJoules <= (maxEnergyJoules ?? .infinity) && record.latencySeconds <= (maxLatencySeconds ?? .infinity)
+        admitsCost(energyJoules: record.energyJoules, latencySeconds: record.latencySeconds)
+    }
+
+    /// Whether a cost (of a candidate not yet evaluated, say) is within the cost limits.
+    public func admitsCost(energyJoules: Double, latencySeconds: Double) -> Bool {
+        energyJoules <= (maxEnergyJoules ?? .infinity) && latencySeconds <= (maxLatencySeconds ?? .infinity)
     }
 
     /// Whether the record has an accuracy and meets every limit.

@@ -298,12 +298,13 @@ public enum NAOSearch {
                                                  excluding: evaluatedKeys) { key($0) }
             // Neighbours: `neighbours` single changes of each evaluated front member, scored
             // by the same predictor (an acquisition by mutation, as in BANANAS).
+            // Without a constraint every scored architecture is admitted.
+            let admitted = scored.indices.filter { driver.constraint.admits(scored[$0].record) }
             var sequences = generation.sequences
             var fromNeighbour = [Bool](repeating: false, count: sequences.count)
             if neighbours > 0 {
                 var pooled = Set(generation.keys).union(evaluatedKeys)
                 // Under a constraint, the admitted front's members (when there are any).
-                let admitted = scored.indices.filter { driver.constraint.admits(scored[$0].record) }
                 let parents = admitted.isEmpty ? Pareto.front(points) : Pareto.front(admitted.map { points[$0] }).map { admitted[$0] }
                 for index in parents {
                     for _ in 0..<neighbours {
@@ -321,10 +322,9 @@ public enum NAOSearch {
                 let architecture = space.decode(tokens)
                 let cost = try driver.labeler.cost(of: try space.network(architecture), key: space.describe(architecture))
                 candidates.append(ParetoPoint(accuracy: prediction.accuracy, cost: scale.normalisedCost(driver.objective.value(cost))))
-                admissible.append(cost.energyJoules <= (driver.constraint.maxEnergyJoules ?? .infinity)
-                                  && cost.latencySeconds <= (driver.constraint.maxLatencySeconds ?? .infinity))
+                admissible.append(driver.constraint.admitsCost(energyJoules: cost.energyJoules, latencySeconds: cost.latencySeconds))
             }
-            let front = scored.indices.filter { driver.constraint.isEmpty || driver.constraint.admits(scored[$0].record) }.map { points[$0] }
+            let front = admitted.map { points[$0] }
             let order = NAOSearch.improvementOrder(front: front, candidates: candidates, admissible: admissible, count: evaluations)
             let start = driver.results.count
             var generated = 0, neighboursEvaluated = 0, random = 0
