@@ -1,4 +1,5 @@
 import Foundation
+import JouleJSON
 import PluginAPI
 import PolynomialModel
 
@@ -43,6 +44,25 @@ struct NeuralPowerModel: CostModel {
             }
         }
         models = loaded.sorted { ($0.model.batchRange?.lowerBound ?? 0) < ($1.model.batchRange?.lowerBound ?? 0) }
+        instanceDescription = JSONWriter.render(.object([("model_files", .array(models.map(Self.describe)))]), pretty: false)
+    }
+
+    /// The files this instance reads and how each was fitted, for outputs' provenance.
+    let instanceDescription: String?
+
+    private static func describe(_ entry: (path: String, model: PolynomialModelFile)) -> JSON {
+        let model = entry.model
+        var fields: [(String, JSON)] = [
+            ("path", .string(entry.path)), ("gpu", .string(model.gpu)), ("description", .string(model.description)),
+            ("pass", .string(model.pass)),
+        ]
+        if let range = model.batchRange {
+            fields.append(("batch_range", .array([.number(range.lowerBound), .number(range.upperBound)])))
+        }
+        fields.append(("provenance", .object(model.provenance)))
+        if let fit = model.runtimeFit { fields.append(("runtime_fit", fit)) }
+        if let fit = model.powerFit { fields.append(("power_fit", fit)) }
+        return .object(fields)
     }
 
     static func load(_ path: String) throws -> PolynomialModelFile {

@@ -155,7 +155,8 @@ PIN(joule_cost_model, supports, 72);
 PIN(joule_cost_model, estimate_layer, 80);
 PIN(joule_cost_model, estimate_network, 88);
 PIN(joule_cost_model, estimate_layers, 96);
-SIZE(joule_cost_model, 104);
+PIN(joule_cost_model, describe_instance, 104);
+SIZE(joule_cost_model, 112);
 
 PIN(joule_plugin, struct_size, 0);
 PIN(joule_plugin, abi_version, 4);

@@ -190,7 +190,7 @@ import Testing
         #expect(result.status == 0, "\(result.standardError)")
         let root = try JSONParser.parse(result.standardOutput)
         guard case .object(let members) = root.value else { Issue.record("not an object"); return }
-        #expect(members.map(\.key) == ["n", "kendall_tau", "spearman", "mape", "rmspe"])
+        #expect(members.map(\.key) == ["n", "kendall_tau", "spearman", "mape", "rmspe", "provenance"])
         #expect(root["n"]?.plain == .integer(12))
 
         var predicted: [Double] = []

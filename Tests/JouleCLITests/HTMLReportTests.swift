@@ -25,6 +25,18 @@ import Testing
         return .nan
     }
 
+    /// Parses a page as XML, checking that it is well-formed, holds no script and fetches
+    /// nothing.
+    func parsedPage(_ html: String) -> Collector {
+        let collector = Collector()
+        let parser = XMLParser(data: Data(html.utf8))
+        parser.delegate = collector
+        #expect(parser.parse(), "not well-formed: \(String(describing: parser.parserError))")
+        #expect(!collector.elements.contains { $0.name == "script" || $0.name == "link" || $0.name == "img" })
+        #expect(!html.contains("src=") && !html.contains("href="), "the page must not fetch anything")
+        return collector
+    }
+
     @Test(arguments: ["training", "inference"]) func theReportMatchesTheJSON(mode: String) throws {
         let directory = try TemporaryDirectory()
         let page = directory.file("vgg16.html").path
@@ -34,12 +46,7 @@ import Testing
         let json = try JSONParser.parse(result.standardOutput)
         let html = try String(contentsOfFile: page, encoding: .utf8)
 
-        let collector = Collector()
-        let parser = XMLParser(data: Data(html.utf8))
-        parser.delegate = collector
-        #expect(parser.parse(), "not well-formed: \(String(describing: parser.parserError))")
-        #expect(!collector.elements.contains { $0.name == "script" || $0.name == "link" || $0.name == "img" })
-        #expect(!html.contains("src=") && !html.contains("href="), "the page must not fetch anything")
+        let collector = parsedPage(html)
 
         // One bar per live layer, in order, with the JSON's energy.
         guard case .array(let layers)? = json["layers"]?.value else {
@@ -86,10 +93,7 @@ import Testing
                                    "--batch", "32", "--accuracy", SearchEndToEndTests.table, "--budget", "30", "--algorithm", "random",
                                    "--out", out, "--quiet", "--report", page])
         #expect(result.status == 0, "\(result.standardError)")
-        let collector = Collector()
-        let parser = XMLParser(data: try Data(contentsOf: URL(fileURLWithPath: page)))
-        parser.delegate = collector
-        #expect(parser.parse(), "not well-formed: \(String(describing: parser.parserError))")
+        let collector = parsedPage(try String(contentsOfFile: page, encoding: .utf8))
 
         func rows(_ file: String) throws -> [[String: String]] {
             let lines = try String(contentsOfFile: out + "/" + file, encoding: .utf8).split(separator: "\n").map(String.init)
@@ -124,5 +128,50 @@ import Testing
             #expect(collector.text.contains(needle), "missing \(needle)")
         }
     }
-}
 
+    /// `joule compare --report`: one bar per GPU in each of the three charts, in the JSON's
+    /// order and with its numbers; every table row equals its JSON row; the choice named on
+    /// the page is the JSON's; the whole-run figures appear when asked for.
+    @Test func theCompareReportMatchesTheJSON() throws {
+        let directory = try TemporaryDirectory()
+        let page = directory.file("compare.html").path
+        let spec = PackageLayout.root.appendingPathComponent("Examples/nets/vgg16.json").path
+        let result = try runJoule(["compare", spec, "--gpus", "TITAN_X,V100,A100,H100_SXM,L4,T4", "--batch", "64", "--epochs", "2",
+                                   "--dataset-size", "6400", "--format", "json", "--report", page])
+        #expect(result.status == 0, "\(result.standardError)")
+        let json = try JSONParser.parse(result.standardOutput)
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        let collector = parsedPage(html)
+
+        guard case .array(let rows)? = json["gpus"]?.value else {
+            Issue.record("no gpus in the JSON")
+            return
+        }
+        #expect(rows.count == 6)
+        let ids = rows.map { $0["gpu"]?.plain }
+        for (series, key) in [("energy-per-sample", "energy_per_sample_joules"), ("seconds", "seconds"), ("watts", "average_power_watts")] {
+            // The bars of one chart follow its <svg data-series=…> until the next chart.
+            let start = try #require(collector.elements.firstIndex { $0.name == "svg" && $0.attributes["data-series"] == series }, "\(series)")
+            let bars = collector.elements[(start + 1)...].prefix { $0.name != "svg" }.filter { $0.name == "rect" }
+            #expect(bars.map { JSON.string($0.attributes["data-gpu"] ?? "") } == ids, "\(series)")
+            for (bar, row) in zip(bars, rows) {
+                #expect(Double(bar.attributes["data-value"] ?? "") == number(row[key]), "\(series) \(bar.attributes)")
+            }
+            #expect(bars.first?.attributes["class"] == "bar top", "the most efficient GPU's bar is highlighted")
+        }
+        let tableRows = collector.elements.filter { $0.name == "tr" && $0.attributes["data-gpu"] != nil }
+        #expect(tableRows.map { JSON.string($0.attributes["data-gpu"]!) } == ids)
+        for (tr, row) in zip(tableRows, rows) {
+            #expect(Double(tr.attributes["data-joules"] ?? "") == number(row["energy_joules"]))
+            #expect(Double(tr.attributes["data-seconds"] ?? "") == number(row["seconds"]))
+            #expect(Double(tr.attributes["data-kilowatt-hours"] ?? "") == number(row["run"]?["kilowatt_hours"]), "\(tr.attributes)")
+        }
+        let efficient = collector.elements.first { $0.attributes["class"] == "most-efficient" }
+        let fastest = collector.elements.first { $0.attributes["class"] == "fastest" }
+        #expect(efficient.map { JSON.string($0.attributes["data-gpu"]!) } == json["most_energy_efficient"]?.plain)
+        #expect(fastest.map { JSON.string($0.attributes["data-gpu"]!) } == json["fastest"]?.plain)
+        for needle in ["on 6 GPUs", "joule.paleo/paleo", "derived", "Energy per sample (mJ", "plugin ABI", "numbers fnv1a64:"] {
+            #expect(collector.text.contains(needle), "missing \(needle)")
+        }
+    }
+}

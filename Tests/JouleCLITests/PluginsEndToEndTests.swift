@@ -25,7 +25,7 @@ import Testing
             return
         }
         #expect(ids.count >= 25)
-        #expect(byName["joule.gpu-profiles"]?["abi"]?.plain == .string("1.0"))
+        #expect(byName["joule.gpu-profiles"]?["abi"]?.plain == .string("1.1"))
         #expect(byName["joule.paleo"]?["cost_models"]?.plain == .array([.string("paleo")]))
         #expect(byName["joule.neuralpower"]?["cost_models"]?.plain == .array([.string("neuralpower")]))
         #expect(root["rejected"]?.plain == .array([]))
@@ -59,6 +59,6 @@ import Testing
     @Test func versionNamesTheABIAndToolchain() throws {
         let result = try runJoule(["--version"])
         #expect(result.status == 0)
-        #expect(result.standardOutput.hasPrefix("joule 0.1.0 (plugin ABI 1.0, Swift "))
+        #expect(result.standardOutput.hasPrefix("joule 0.1.0 (plugin ABI 1.1, Swift "))
     }
 }

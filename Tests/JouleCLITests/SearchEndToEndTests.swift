@@ -76,6 +76,17 @@ import Testing
         let whole = directory.file("whole").path
         #expect(try search(whole, budget: 20).status == 0)
         #expect(try lines(whole + "/history.csv") == extended)
+
+        // A search killed before it wrote anything is resumed by starting it: the same
+        // history as a plain run, and a note saying so.
+        let empty = directory.file("empty").path
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let started = try runJoule(["search", Self.start, "--space", "nb201", "--gpu", "GTX_1080_TI", "--cost-model", "neuralpower",
+                                    "--batch", "32", "--objective", "latency", "--accuracy", Self.table, "--budget", "20",
+                                    "--algorithm", "evolution", "--seed", "1", "--out", empty, "--resume"])
+        #expect(started.status == 0, "\(started.standardError)")
+        #expect(started.standardError.contains("holds no search yet; starting it"), "\(started.standardError)")
+        #expect(try lines(empty + "/history.csv") == extended)
     }
 
     @Test func badSearchesAreRefusedClearly() throws {

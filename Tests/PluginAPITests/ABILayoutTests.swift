@@ -112,6 +112,7 @@ import Testing
             ("option_count", \.option_count), ("create", \.create), ("destroy", \.destroy), ("supports", \.supports),
             ("estimate_layer", \.estimate_layer), ("estimate_network", \.estimate_network),
             ("estimate_layers", \.estimate_layers),
+            ("describe_instance", \.describe_instance),
         ])
         check(joule_plugin.self, "joule_plugin", [
             ("struct_size", \.struct_size), ("abi_version", \.abi_version), ("name", \.name), ("version", \.version),
@@ -135,7 +136,7 @@ import Testing
     }
 
     @Test func versionPackingMatchesTheHeaderMacros() {
-        #expect(jouleABIVersion == 0x0001_0000)
+        #expect(jouleABIVersion == 0x0001_0001)
         #expect(packABIVersion(major: 2, minor: 7) == 0x0002_0007)
         #expect(describeABIVersion(0x0003_000C) == "3.12")
     }

@@ -73,7 +73,7 @@ private func withErrorBuffer<Result>(capacity: Int = 256, filledWith fill: CChar
         #expect(status == JOULE_ABI_MISMATCH)
         #expect(abi == jouleABIVersion, "the plugin reports its own version")
         #expect(out == nil)
-        #expect(buffer.cStringValue == "plugin implements ABI 1.0, host speaks 2.0")
+        #expect(buffer.cStringValue == "plugin implements ABI 1.1, host speaks 2.0")
     }
 
     /// Drives the published vtable the way the host does, with C structs.

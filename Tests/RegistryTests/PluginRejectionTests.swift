@@ -44,7 +44,7 @@ import Testing
         #expect(reasons["libzz-duplicate.so"] == .duplicatePlugin(name: "test.probe", loadedFrom: plugins.appendingPathComponent("libgood.so").path))
 
         // The messages a user reads say what to do.
-        #expect(reasons["libabi.so"]?.description.contains("plugin implements 2.0, host speaks 1.0; upgrade Joule") == true)
+        #expect(reasons["libabi.so"]?.description.contains("plugin implements 2.0, host speaks 1.1; upgrade Joule") == true)
         #expect(reasons["libgarbage.so"]?.description == "not a shared library (no ELF header)")
         #expect(reasons["libwritable.so"]?.description.contains("chmod go-w") == true)
 

@@ -37,6 +37,8 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Output format: table or json.")
     var format: OutputFormat = .table
+    @Flag(help: "Print no progress on standard error.")
+    var quiet = false
 
     func validate() throws {
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be in (0, 600]") }
@@ -51,17 +53,25 @@ struct BenchCommand: ParsableCommand {
             // Read once the usual way first, so that a missing or broken spec gets the usual error.
             let network = try SpecReader.read(file: spec)
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: spec)))
-            let read = Timing.measure(budgetSeconds: seconds * 0.2) {
+            // Progress over the time budget: the three phases take 20, 20 and 60 % of it.
+            let progress = Progress("benchmarking", quiet: quiet)
+            let hundredths = Int((seconds * 100).rounded())
+            func tick(from start: Double, share: Double) -> (Double) -> Void {
+                { fraction in progress.update(Int((start + share * fraction) * Double(hundredths)), of: hundredths) }
+            }
+            let read = Timing.measure(budgetSeconds: seconds * 0.2, progress: tick(from: 0, share: 0.2)) {
                 _ = try? SpecReader.parse(bytes, file: spec)
             }
-            let prepare = Timing.measure(budgetSeconds: seconds * 0.2) {
+            let prepare = Timing.measure(budgetSeconds: seconds * 0.2, progress: tick(from: 0.2, share: 0.2)) {
                 _ = try? EstimationPlan(network: network, isTraining: true).bind(bound)
             }
             let plan = try EstimationPlan(network: network, isTraining: true).bind(bound)
             var sink = 0.0
-            let estimate = Timing.measure(budgetSeconds: seconds * 0.6) {
+            let estimate = Timing.measure(budgetSeconds: seconds * 0.6, progress: tick(from: 0.4, share: 0.6)) {
                 sink += (try? plan.estimate().stepSeconds) ?? 0
             }
+            progress.update(hundredths, of: hundredths)
+            progress.finish()
             let layerPasses = plan.passCount
             let results: [(String, Timing)] = [
                 ("read spec (parse + shapes)", read),
@@ -81,6 +91,7 @@ struct BenchCommand: ParsableCommand {
                                  ("median_seconds", .number(timing.median)), ("p10_seconds", .number(timing.p10)),
                                  ("p90_seconds", .number(timing.p90))])
                     })),
+                    ("provenance", RunProvenance(models: [bound], options: try costing.parsedCostOptions(), registry: registry).json),
                 ])), terminator: "")
             case .table:
                 print("\(network.name): \(network.layers.count) layers (\(layerPasses) layer-passes per training step), "
@@ -115,7 +126,7 @@ struct Timing {
 
     /// Runs `body` in batches until `budgetSeconds` is spent; each sample is one batch's
     /// time divided by its size, so that sub-microsecond operations are measurable.
-    static func measure(budgetSeconds: Double, _ body: () -> Void) -> Timing {
+    static func measure(budgetSeconds: Double, progress: (Double) -> Void = { _ in }, _ body: () -> Void) -> Timing {
         // Warm up and size a batch to about a millisecond.
         var batch = 1
         while true {
@@ -124,9 +135,11 @@ struct Timing {
             batch *= 2
         }
         var samples: [Double] = []
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(budgetSeconds * 1e9)
+        let begin = DispatchTime.now().uptimeNanoseconds
+        let deadline = begin + UInt64(budgetSeconds * 1e9)
         repeat {
             samples.append(time(batch, body) / Double(batch))
+            progress(min(Double(DispatchTime.now().uptimeNanoseconds - begin) / (budgetSeconds * 1e9), 1))
         } while DispatchTime.now().uptimeNanoseconds < deadline && samples.count < 100_000
         return Timing(samples: samples)
     }

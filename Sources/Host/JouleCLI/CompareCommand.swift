@@ -1,5 +1,6 @@
 import ArgumentParser
 import Estimation
+import Fitting
 import JouleJSON
 import Network
 import Registry
@@ -55,6 +56,8 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Output format: table or json.")
     var format: OutputFormat = .table
     @OptionGroup var whole: RunOptions
+    @Option(help: ArgumentHelp("Also write a self-contained HTML report (inline SVG, no scripts) to this file.", valueName: "file.html"))
+    var report: String?
 
     func validate() throws {
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
@@ -89,20 +92,26 @@ struct CompareCommand: ParsableCommand {
             let plan = EstimationPlan(network: network, isTraining: mode == .training)
 
             var rows: [GPUComparison.Row] = []
+            var used: [BoundCostModel] = []
             var failures: [(gpu: String, reason: String)] = []
             for profile in profiles {
                 do {
                     let bound = try model.bind(to: profile, options: options)
                     let estimate = try plan.bind(bound, policy: .fail).estimate(pipeline: false)
                     rows.append(.init(gpu: profile, estimate: estimate, run: whole.run(for: estimate)))
+                    used.append(bound)
                 } catch {
                     failures.append((profile.id, "\(error)"))
                 }
             }
-            let comparison = GPUComparison(rows: rows, model: model, failures: failures)
+            let comparison = GPUComparison(rows: rows, model: model, failures: failures,
+                                           provenance: RunProvenance(models: used, options: options, registry: registry))
             guard !rows.isEmpty else {
                 throw JouleFailure.badInput("\(model.qualifiedID) could not estimate \(spec) on any of the GPUs: "
                                             + failures.map { "\($0.gpu): \($0.reason)" }.joined(separator: "; "))
+            }
+            if let path = report {
+                try writeFileAtomically(CompareReport(comparison).html, to: path)
             }
             switch format {
             case .table: print(comparison.table, terminator: "")

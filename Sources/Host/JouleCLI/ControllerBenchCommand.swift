@@ -47,6 +47,8 @@ struct ControllerBenchCommand: ParsableCommand {
 
     @Option(help: "Output format: table or json.")
     var format: OutputFormat = .table
+    @Flag(help: "Print no progress on standard error.")
+    var quiet = false
 
     func validate() throws {
         guard (1...5000).contains(architectures) else { throw ValidationError("--architectures must be in 1…5000") }
@@ -64,9 +66,12 @@ struct ControllerBenchCommand: ParsableCommand {
             }
             let controller = NAOController(space: space, configuration: configuration, seed: seed)
             controller.train(samples, epochs: 1)  // Warm-up: class tables, allocations, caches.
+            // One cheap call per epoch (tens of milliseconds each): no measurable cost.
+            let progress = Progress("training", quiet: quiet)
             let training = Self.seconds {
-                controller.train(samples, epochs: epochs)
+                controller.train(samples, epochs: epochs) { progress.update($0, of: epochs) }
             }
+            progress.finish()
             let rate = Double(samples.count * epochs) / training.seconds
             let report = training.result
 

@@ -151,19 +151,23 @@ struct EstimateCommand: ParsableCommand {
             let bound = try model.bind(to: gpu, options: options)
             let policy: EstimationPlan.CoveragePolicy
             var fallbackEntry: CostModelEntry?
+            var used = [bound]
             switch onUnsupported {
             case .fail: policy = .fail
             case .zero: policy = .zero
             case .fallback:
                 let entry = try registry.costModel(named: fallbackModel!)
                 fallbackEntry = entry
-                policy = .fallback(try entry.bind(to: gpu, options: [:]))
+                let other = try entry.bind(to: gpu, options: [:])
+                used.append(other)
+                policy = .fallback(other)
             }
             let plan = EstimationPlan(network: network, isTraining: mode == .training)
             let estimate = try plan.bind(bound, policy: policy).estimate(pipeline: pipeline)
             let run = whole.run(for: estimate)
             let report = EstimateReport(estimate: estimate, gpu: gpu, model: model, fallbackModel: fallbackEntry,
-                                        dataParallel: dataParallel, includeLayers: perLayer, notes: notes, run: run)
+                                        dataParallel: dataParallel, includeLayers: perLayer, notes: notes, run: run,
+                                        provenance: RunProvenance(models: used, options: options, registry: registry))
             if let path = self.report {
                 try writeFileAtomically(HTMLReport(report).html, to: path)
             }

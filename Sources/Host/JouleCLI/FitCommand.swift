@@ -92,7 +92,8 @@ struct FitCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let registry = try plugins.loadCheckedRegistry()
-            let profile = try registry.profile(named: gpu).profile
+            let entry = try registry.profile(named: gpu)
+            let profile = entry.profile
             let table = try MeasurementTable.read(file: data)
 
             var samples: [[LayerConfiguration]] = []
@@ -132,7 +133,7 @@ struct FitCommand: ParsableCommand {
 
             var model = PolynomialModelFile(
                 gpu: profile.id, description: description ?? "fitted by joule fit on \((data as NSString).lastPathComponent)",
-                runtime: [:], provenance: provenance(table: table))
+                runtime: [:], provenance: provenance(table: table, profile: entry))
             var lines: [String] = []
             if let runtime {
                 let result = try fit(.runtime, samples: samples, measured: runtime)
@@ -206,15 +207,21 @@ struct FitCommand: ParsableCommand {
         return .object(fields)
     }
 
-    private func provenance(table: MeasurementTable) -> [(String, JSON)] {
+    /// Where the data came from (file, its fingerprint, its own `# key: value` block),
+    /// when and how the fit was made, and the profile it was made for.
+    private func provenance(table: MeasurementTable, profile: ProfileEntry) -> [(String, JSON)] {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate]
+        let bytes = (try? Data(contentsOf: URL(fileURLWithPath: data))).map { Fingerprint.fnv1a64($0) }
         var fields: [(String, JSON)] = [
             ("data_source", .string(data)),
+            ("data_hash", bytes.map(JSON.string) ?? .null),
             ("data_rows", .integer(table.rowCount)),
             ("fit_date", .string(formatter.string(from: Date()))),
             ("command", .string((["joule"] + CommandLine.arguments.dropFirst().map(CommandEvaluator.shellQuoted)).joined(separator: " "))),
             ("joule_version", .string(JouleVersion.string)),
+            ("gpu_profile", .object([("id", .string(profile.id)), ("defined", .string(profile.origin.description)),
+                                     ("numbers_hash", .string(profile.profile.numbersHash))])),
         ]
         if !table.provenance.isEmpty {
             fields.append(("data_provenance", .object(table.provenance.keys.sorted().map { ($0, .string(table.provenance[$0]!)) })))

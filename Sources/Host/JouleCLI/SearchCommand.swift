@@ -121,7 +121,8 @@ struct SearchCommand: ParsableCommand {
             let labeler = CostLabeler(model: bound, isTraining: mode == .training, batch: batch)
             let context = Context(model: model, gpu: gpu, evaluator: evaluator, labeler: labeler,
                                   costSource: "\(model.qualifiedID) \(model.provider.version) on \(gpu.profile.id)",
-                                  constraint: try constraint())
+                                  constraint: try constraint(),
+                                  provenance: RunProvenance(models: [bound], options: options, registry: registry))
             switch space {
             case .nb201:
                 let start = try NB201Cell(parsing: String(spec.dropFirst(SpecSource.nb201Prefix.count)))
@@ -142,11 +143,12 @@ struct SearchCommand: ParsableCommand {
         var labeler: CostLabeler
         var costSource: String
         var constraint: SearchConstraint
+        var provenance: RunProvenance
     }
 
     /// Runs the chosen algorithm over `searchSpace` from `start`, then writes and prints the results.
     private func search<Space: NAOSearchSpace>(_ searchSpace: Space, start: Space.Architecture, context: Context) throws {
-        try prepare(settings: settings(context, space: searchSpace))
+        try prepare(settings: settings(context, space: searchSpace), provenance: context.provenance)
         let history = try HistoryLog(path: out + "/history.csv", resume: resume)
         let driver = SearchDriver(space: searchSpace, labeler: context.labeler, objective: objective, budget: budget,
                                   evaluator: context.evaluator, costSource: context.costSource, history: history)
@@ -163,6 +165,12 @@ struct SearchCommand: ParsableCommand {
                 front = SearchOutput.front(front + [record], objective: objective, excluding: excluded)
             }
             progress.update(driver.results.count, of: driver.budget, detail: frontSummary(front))
+        }
+        driver.onLabel = { done, total in
+            progress.update(driver.results.count, of: driver.budget, detail: "labelling costs: \(done) of \(total)")
+        }
+        driver.onTraining = { done, total in
+            progress.update(driver.results.count, of: driver.budget, detail: "training the controller: epoch \(done) of \(total)")
         }
         let startRecord = try driver.evaluate(start, origin: "start")
         switch algorithm {
@@ -192,7 +200,8 @@ struct SearchCommand: ParsableCommand {
                                     costSource: context.costSource,
                                     energyProvenance: energyIsPredicted ? "predicted" : "derived: predicted time, power from the GPU profile",
                                     settings: "\(algorithm.rawValue) search, seed \(seed), budget \(budget)"
-                                        + (context.constraint.isEmpty ? "" : ", \(context.constraint.description)"))
+                                        + (context.constraint.isEmpty ? "" : ", \(context.constraint.description)"),
+                                    provenance: context.provenance)
             try writeFileAtomically(page.html, to: path)
         }
         report(start: startRecord, front: finalFront, evaluated: driver.results.count, context: context, energyIsPredicted: energyIsPredicted)
@@ -258,11 +267,18 @@ struct SearchCommand: ParsableCommand {
     }
 
     /// Creates DIR and search.json, or (resuming) checks that DIR holds this search.
-    private func prepare(settings: [(String, JSON)]) throws {
+    private func prepare(settings: [(String, JSON)], provenance: RunProvenance) throws {
         let manager = FileManager.default
         try manager.createDirectory(atPath: out, withIntermediateDirectories: true)
         let settingsPath = out + "/search.json"
-        if resume {
+        let historyRecords = (try? HistoryLog(path: out + "/history.csv", resume: true))?.records.count ?? 0
+        // A search killed before it wrote search.json left nothing to lose: resuming it is
+        // starting it (so a kill at any moment can be answered with --resume).
+        let nothingToResume = !manager.fileExists(atPath: settingsPath) && historyRecords == 0
+        if resume && nothingToResume && !quiet {
+            FileHandle.standardError.write(Data("joule: \(out) holds no search yet; starting it\n".utf8))
+        }
+        if resume && !nothingToResume {
             guard let data = manager.contents(atPath: settingsPath), let node = try? JSONParser.parse(Array(data)) else {
                 throw JouleFailure.badInput("--resume: \(settingsPath) is missing or unreadable; there is no search to continue in \(out)")
             }
@@ -279,15 +295,12 @@ struct SearchCommand: ParsableCommand {
                 try? manager.removeItem(atPath: out + "/" + name)
             }
         }
-        if let existing = try? HistoryLog(path: out + "/history.csv", resume: true), !existing.records.isEmpty {
-            throw JouleFailure.badInput("\(out) already holds a search (\(existing.records.count) evaluations in history.csv): pass --resume to continue it, --force to replace it, or choose another --out")
+        if !force && historyRecords > 0 {
+            throw JouleFailure.badInput("\(out) already holds a search (\(historyRecords) evaluations in history.csv): pass --resume to continue it, --force to replace it, or choose another --out")
         }
         let document: JSON = .object([
             ("settings", .object(settings)),
-            ("provenance", .object([
-                ("joule_version", .string(JouleVersion.string)),
-                ("plugin_abi", .string(describeABIVersion(jouleABIVersion))),
-            ])),
+            ("provenance", provenance.json),
         ])
         try writeFileAtomically(JSONWriter.render(document), to: settingsPath)
     }

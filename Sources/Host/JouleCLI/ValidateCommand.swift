@@ -5,6 +5,7 @@ import Foundation
 import JouleJSON
 import Network
 import Registry
+import Reports
 
 /// `joule validate`: any cost model's predictions scored against measured networks.
 struct ValidateCommand: ParsableCommand {
@@ -20,7 +21,7 @@ struct ValidateCommand: ParsableCommand {
             training step with --mode training), J, mJ for energy of one batch, W for average \
             power; --quantity chooses explicitly. Measured values are SI after the unit conversion.
 
-            JSON output (--format json): {"n", "kendall_tau", "spearman", "mape", "rmspe"}, errors \
+            JSON output (--format json): {"n", "kendall_tau", "spearman", "mape", "rmspe", "provenance"}, errors \
             as fractions (0.03 = 3 %).
 
             Examples:
@@ -150,6 +151,7 @@ struct ValidateCommand: ParsableCommand {
                 print(JSONWriter.render(.object([
                     ("n", .integer(scores.n)), ("kendall_tau", .number(scores.kendallTau)),
                     ("spearman", .number(scores.spearman)), ("mape", .number(scores.mape)), ("rmspe", .number(scores.rmspe)),
+                    ("provenance", RunProvenance(models: [bound], options: options, registry: registry).json),
                 ])), terminator: "")
             case .table:
                 let label = switch what {

@@ -30,6 +30,13 @@ public protocol CostModelInstance: AnyObject {
     ///
     /// - Throws: the failure and the index of the layer that failed.
     func estimate(_ batch: LayerBatch) throws(BatchFailure)
+    /// What the instance costs with, as the model describes it (`describe_instance`, ABI
+    /// 1.1): one JSON object's text, or nil when the model says nothing.
+    var instanceDescription: String? { get }
+}
+
+extension CostModelInstance {
+    public var instanceDescription: String? { nil }
 }
 
 /// A failed batch call: which layer, and what the model said.

@@ -90,6 +90,13 @@ final class NativeCostInstance: CostModelInstance {
         model.pointee.destroy(instance)
     }
 
+    var instanceDescription: String? {
+        // A 1.0 plugin's descriptor ends before the field.
+        guard abiHasField(\joule_cost_model.describe_instance, structSize: model.pointee.struct_size),
+              let describe = model.pointee.describe_instance else { return nil }
+        return String(optionalCString: describe(instance))
+    }
+
     func support(for layer: LayerDescriptor) -> LayerSupport {
         var reason = ErrorBuffer()
         let score = layer.withCDescriptor { pointer in

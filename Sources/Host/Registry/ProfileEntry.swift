@@ -87,6 +87,10 @@ public final class BoundCostModel {
         self.instance = instance
     }
 
+    /// What the instance costs with, as the model describes it: one JSON object's text
+    /// (model files and their fits, by convention), or nil when the model says nothing.
+    public var instanceDescription: String? { instance.instanceDescription }
+
     /// How well the model covers `layer`; a declined layer carries the model's reason.
     public func support(for layer: LayerDescriptor) -> LayerSupport {
         instance.support(for: layer)

@@ -19,6 +19,8 @@ public struct EstimateReport: Sendable {
     public var notes: [String]
     /// The whole training run or serving lifetime, when the user asked for one.
     public var run: RunEnergy?
+    /// Versions, plugins, profile fingerprint and model files behind the numbers.
+    public var provenance: RunProvenance
 
     public struct DataParallelSettings: Sendable {
         public var workers: Int64
@@ -39,7 +41,8 @@ public struct EstimateReport: Sendable {
     }
 
     public init(estimate: NetworkEstimate, gpu: ProfileEntry, model: CostModelEntry, fallbackModel: CostModelEntry? = nil,
-                dataParallel: DataParallelSettings? = nil, includeLayers: Bool, notes: [String] = [], run: RunEnergy? = nil) {
+                dataParallel: DataParallelSettings? = nil, includeLayers: Bool, notes: [String] = [], run: RunEnergy? = nil,
+                provenance: RunProvenance) {
         self.estimate = estimate
         self.gpu = gpu
         self.model = model
@@ -48,6 +51,7 @@ public struct EstimateReport: Sendable {
         self.includeLayers = includeLayers
         self.notes = notes
         self.run = run
+        self.provenance = provenance
     }
 
     // MARK: - JSON
@@ -132,14 +136,7 @@ public struct EstimateReport: Sendable {
             })))
         }
         document.append(("warnings", .array((notes + e.warnings).map(JSON.string))))
-        document.append(("provenance", .object([
-            ("joule_version", .string(JouleVersion.string)),
-            ("plugin_abi", .string(describeABIVersion(jouleABIVersion))),
-            ("cost_model", .object([("id", .string(model.qualifiedID)), ("version", .string(model.provider.version))])),
-            ("fallback_model", fallbackModel.map { .string($0.qualifiedID) } ?? .null),
-            ("gpu_profile", .object([("id", .string(gpu.id)), ("defined", .string(gpu.origin.description)),
-                                     ("numbers_hash", .string(gpu.profile.numbersHash))])),
-        ])))
+        document.append(("provenance", provenance.json))
         return .object(document)
     }
 

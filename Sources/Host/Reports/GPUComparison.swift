@@ -36,11 +36,14 @@ public struct GPUComparison: Sendable {
     public let model: CostModelEntry
     /// GPUs the model could not estimate, with the reason, in the order given.
     public let failures: [(gpu: String, reason: String)]
+    /// Versions, plugins, every profile's fingerprint and the model files behind the rows.
+    public let provenance: RunProvenance
 
-    public init(rows: [Row], model: CostModelEntry, failures: [(gpu: String, reason: String)] = []) {
+    public init(rows: [Row], model: CostModelEntry, failures: [(gpu: String, reason: String)] = [], provenance: RunProvenance) {
         self.rows = rows.sorted { ($0.joulesPerSample, $0.gpu.id) < ($1.joulesPerSample, $1.gpu.id) }
         self.model = model
         self.failures = failures
+        self.provenance = provenance
     }
 
     /// The row with the least energy per sample.
@@ -128,11 +131,7 @@ public struct GPUComparison: Sendable {
             ("most_energy_efficient", mostEfficient.map { .string($0.gpu.id) } ?? .null),
             ("fastest", fastest.map { .string($0.gpu.id) } ?? .null),
             ("not_compared", .array(failures.map { .object([("gpu", .string($0.gpu)), ("reason", .string($0.reason))]) })),
-            ("provenance", .object([
-                ("joule_version", .string(JouleVersion.string)),
-                ("plugin_abi", .string(describeABIVersion(jouleABIVersion))),
-                ("cost_model", .object([("id", .string(model.qualifiedID)), ("version", .string(model.provider.version))])),
-            ])),
+            ("provenance", provenance.json),
         ])
     }
 }

@@ -38,8 +38,7 @@ public struct HTMLReport: Sendable {
         page += summary
         page += layerChart
         page += layerTable
-        page += "<p class=\"footer\">Joule \(escape(JouleVersion.string)), plugin ABI \(escape(describeABIVersion(jouleABIVersion))); "
-            + "GPU profile \(escape(report.gpu.id)) \(escape(report.gpu.origin.description)), numbers \(escape(report.gpu.profile.numbersHash)).</p>\n"
+        page += report.provenance.htmlFooter
         page += "</body></html>\n"
         return page
     }

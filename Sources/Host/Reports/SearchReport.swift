@@ -21,9 +21,12 @@ public struct SearchReport: Sendable {
     public var energyProvenance: String
     /// The algorithm and seed, the constraint if any: one line of context.
     public var settings: String
+    /// Versions, plugins, profile fingerprint and model files behind the costs.
+    public var provenance: RunProvenance
 
     public init(records: [EvaluationRecord], front: [EvaluationRecord], start: EvaluationRecord, objective: SearchObjective,
-                accuracyLabel: String, accuracySource: String, costSource: String, energyProvenance: String, settings: String) {
+                accuracyLabel: String, accuracySource: String, costSource: String, energyProvenance: String, settings: String,
+                provenance: RunProvenance) {
         self.records = records
         self.front = front
         self.start = start
@@ -33,6 +36,7 @@ public struct SearchReport: Sendable {
         self.costSource = costSource
         self.energyProvenance = energyProvenance
         self.settings = settings
+        self.provenance = provenance
     }
 
     func cost(_ record: EvaluationRecord) -> Double { objective == .energy ? record.energyJoules : record.latencySeconds }
@@ -55,6 +59,7 @@ public struct SearchReport: Sendable {
             + (objective == .energy ? ", <b class=\"provenance\">\(escape(energyProvenance))</b>" : "") + ".</p>\n"
         page += scatter
         page += table
+        page += provenance.htmlFooter
         page += "</body></html>\n"
         return page
     }

@@ -30,6 +30,12 @@ public final class SearchDriver<Space: SearchSpace>: @unchecked Sendable {
     public var batchSize = 1
     /// Called after each record (from the history or new), for progress output.
     public var onRecord: ((EvaluationRecord) -> Void)?
+    /// Called as an algorithm labels architectures with their cost in bulk (NAO's cost
+    /// head), with how many of how many are done, for progress output.
+    public var onLabel: ((_ done: Int, _ total: Int) -> Void)?
+    /// Called after each epoch of training a model between evaluations (NAO's
+    /// controller), with how many of how many epochs are done, for progress output.
+    public var onTraining: ((_ epochs: Int, _ of: Int) -> Void)?
     private var seen: [String: EvaluationRecord] = [:]
     private let replay: [EvaluationRecord]
 

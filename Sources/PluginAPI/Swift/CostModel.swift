@@ -37,10 +37,17 @@ public protocol CostModel: SendableMetatype {
 
     /// Whether the model has whole-network terms; `false` unless you say otherwise.
     static var hasNetworkTerms: Bool { get }
+
+    /// What this instance costs with, as one JSON object (`describe_instance`, ABI 1.1):
+    /// by convention `{"model_files": [{"path": …, "provenance": {…}}]}`, so that outputs
+    /// can name the files and fits behind their numbers. `nil` (the default) says nothing.
+    var instanceDescription: String? { get }
 }
 
 extension CostModel {
     public static var hasNetworkTerms: Bool { false }
+
+    public var instanceDescription: String? { nil }
 
     public func estimateNetwork(_ network: NetworkView) throws -> [NetworkTerm] {
         throw PluginError.unsupported("this model has no network-level terms")
@@ -161,6 +168,7 @@ public struct CostModelDefinition: Sendable {
         d.estimate_layer = costModelEstimateLayer
         d.estimate_network = hasNetworkTerms ? costModelEstimateNetwork : nil
         d.estimate_layers = costModelEstimateLayers
+        d.describe_instance = costModelDescribeInstance
         return Permanent.value(d)
     }
 }
@@ -178,6 +186,9 @@ private final class InstanceBox {
     let direct: (any DirectCostModel)?
     /// C copies of network-term names, which the ABI says live as long as the instance.
     private var names: [String: UnsafeMutablePointer<CChar>] = [:]
+    /// The C copy of the model's `instanceDescription`, made on first request; the ABI
+    /// says it lives as long as the instance.
+    private(set) lazy var description: UnsafePointer<CChar>? = model.instanceDescription.map { cName($0) }
 
     init(_ model: any CostModel) {
         self.model = model
@@ -246,6 +257,10 @@ private let costModelCreate: @convention(c) (
         let instance = try factory.make(hardware, settings)
         out.pointee = OpaquePointer(Unmanaged.passRetained(InstanceBox(instance)).toOpaque())
     }
+}
+
+private let costModelDescribeInstance: @convention(c) (OpaquePointer?) -> UnsafePointer<CChar>? = { instance in
+    instanceBox(instance)?.description
 }
 
 private let costModelDestroy: @convention(c) (OpaquePointer?) -> Void = { instance in

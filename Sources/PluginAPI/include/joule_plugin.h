@@ -67,7 +67,7 @@ extern "C" {
 #define JOULE_VERSION_MINOR(version) (((uint32_t)(version)) & 0xFFFFu)
 
 #define JOULE_ABI_VERSION_MAJOR 1
-#define JOULE_ABI_VERSION_MINOR 0
+#define JOULE_ABI_VERSION_MINOR 1
 /** The ABI version this header describes. */
 #define JOULE_ABI_VERSION JOULE_MAKE_VERSION(JOULE_ABI_VERSION_MAJOR, JOULE_ABI_VERSION_MINOR)
 
@@ -727,6 +727,18 @@ typedef struct joule_cost_model {
     joule_status (*estimate_layers)(joule_cost_instance *instance, const joule_layer *const *layers,
                                     uint32_t count, joule_estimate *const *out, uint32_t *out_failed_index,
                                     joule_error *err);
+
+    /* Added in ABI 1.1 (a 1.0 plugin's struct_size ends before here). */
+
+    /**
+     * Optional: what an instance costs with, for the provenance the host records in every
+     * output, so a number can be traced to the model files and fits behind it. One JSON
+     * object; by convention {"model_files": [{"path": ..., "provenance": {...}}]} plus any
+     * keys of the model's own. May be NULL, and may return NULL.
+     *
+     * @return a NUL-terminated UTF-8 string owned by the instance, valid until `destroy`.
+     */
+    const char *(*describe_instance)(const joule_cost_instance *instance);
     /* Added in ABI 1.x: append here. */
 } joule_cost_model;
 

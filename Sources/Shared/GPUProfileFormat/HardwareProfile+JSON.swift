@@ -205,12 +205,6 @@ extension HardwareProfile {
     /// Outputs record it so that two results can be told to come from the same numbers even
     /// when a drop-in file reuses an id; it is an identity check, not a security measure.
     public var numbersHash: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in canonicalNumbers.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+        Fingerprint.fnv1a64(canonicalNumbers.utf8)
     }
 }

@@ -9,6 +9,7 @@
  */
 #include <joule_plugin.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,12 +158,32 @@ static joule_status probe_estimate_network(joule_cost_instance *opaque, const jo
     return JOULE_OK;
 }
 
+#if defined(PROBE_DESCRIBE) || defined(PROBE_ABI_1_0)
+/* What the instance costs with (ABI 1.1), as a model with a fitted file would say it. */
+static const char *probe_describe(const joule_cost_instance *instance) {
+    (void)instance;
+    return "{\"model_files\": [{\"path\": \"/models/probe-fit.json\", \"gpu\": \"PROBE_GPU\", "
+           "\"provenance\": {\"data_source\": \"probe.csv\", \"fit_date\": \"2026-01-02\"}}], \"note\": \"made up\"}";
+}
+#elif defined(PROBE_DESCRIBE_GARBAGE)
+static const char *probe_describe(const joule_cost_instance *instance) {
+    (void)instance;
+    return "model_files: probe-fit.json";
+}
+#endif
+
 static const joule_option_info probe_options[] = {
     {"scale", "multiplies every time", "1"},
 };
 
 static const joule_cost_model probe_model = {
+#if defined(PROBE_ABI_1_0)
+    /* As a plugin built against ABI 1.0 declares it: the struct ends before
+     * describe_instance, so the host must not read that field. */
+    .struct_size = offsetof(joule_cost_model, describe_instance),
+#else
     .struct_size = sizeof(joule_cost_model),
+#endif
     .capabilities = JOULE_ESTIMATE_TIME | JOULE_ESTIMATE_POWER,
 #if defined(PROBE_NULL_MODEL_ID)
     .id = NULL,
@@ -178,6 +199,9 @@ static const joule_cost_model probe_model = {
     .supports = probe_supports,
     .estimate_layer = probe_estimate_layer,
     .estimate_network = probe_estimate_network,
+#if defined(PROBE_DESCRIBE) || defined(PROBE_ABI_1_0) || defined(PROBE_DESCRIBE_GARBAGE)
+    .describe_instance = probe_describe,
+#endif
 };
 
 static const joule_cost_model *const models[] = {&probe_model};

@@ -218,7 +218,8 @@ public final class NAOController<Space: TokenSpace> {
     /// - Returns: The mean losses of the last epoch.
     /// - Complexity: O(epochs × samples per epoch × T × (E·H + H² + T·H)) time.
     @discardableResult
-    public func train(_ samples: [NAOSample], epochs: Int, costOnlyPerEpoch: Int? = nil) -> NAOTrainingReport {
+    public func train(_ samples: [NAOSample], epochs: Int, costOnlyPerEpoch: Int? = nil,
+                      onEpoch: (_ finished: Int) -> Void = { _ in }) -> NAOTrainingReport {
         precondition(!samples.isEmpty && epochs >= 0, "NAOController.train: need samples and epochs ≥ 0")
         precondition((costOnlyPerEpoch ?? 0) >= 0, "NAOController.train: costOnlyPerEpoch must be ≥ 0")
         for sample in samples { checkTokens(sample.tokens) }
@@ -236,7 +237,8 @@ public final class NAOController<Space: TokenSpace> {
         let subsample = costOnlyPerEpoch.map { $0 < costOnly.count } ?? false
         var report = NAOTrainingReport(epochs: epochs, steps: 0, samples: subsample ? withAccuracy.count + costOnlyPerEpoch! : rows.count,
                                        predictionLoss: .nan, reconstructionLoss: .nan)
-        for _ in 0..<epochs {
+        for epoch in 0..<epochs {
+            defer { onEpoch(epoch + 1) }
             var order: [Int]
             if subsample {
                 let drawn = withAccuracy + shuffledIndices(costOnly.count).prefix(costOnlyPerEpoch!).map { costOnly[$0] }

@@ -254,6 +254,7 @@ public enum NAOSearch {
                 }
                 let cost = try driver.labeler.cost(of: try driver.space.network(cell), key: driver.space.describe(cell))
                 cells.append((cell, key, driver.objective.value(cost)))
+                driver.onLabel?(cells.count, training + heldOut)
             }
             costCells = Array(cells.prefix(training))
             heldOutCells = Array(cells.dropFirst(training))
@@ -275,7 +276,9 @@ public enum NAOSearch {
             let evaluatedKeys = Set(evaluated.map { driver.space.canonicalKey($0.cell) })
             var samples = evaluated.map { NAOSample(tokens: space.encode($0.cell), accuracy: $0.record.accuracy, cost: driver.cost($0.record)) }
             samples += costCells.filter { !evaluatedKeys.contains($0.key) }.map { NAOSample(tokens: space.encode($0.cell), cost: $0.cost) }
-            let training = controller.train(samples, epochs: epochs, costOnlyPerEpoch: costSamplesPerEpoch)
+            let training = controller.train(samples, epochs: epochs, costOnlyPerEpoch: costSamplesPerEpoch) { finished in
+                driver.onTraining?(finished, epochs)
+            }
 
             // Seeds: the top evaluated architectures under each β.
             let scale = controller.scale
