@@ -14,13 +14,16 @@ import Testing
 /// (ten million layers, ten thousand levels of nesting) are generated here instead.
 ///
 /// Time and memory are bounds against hangs and blow-ups, not benchmarks: a clean refusal
-/// takes a few tens of milliseconds, so 2 seconds leaves room for a loaded machine. The
+/// takes a few tens of milliseconds. The 2 seconds bound Joule's own work, its CPU time;
+/// wall-clock time also counts the scheduler (the suite shares two cores with the other
+/// suites' processes, and a run can wait seconds for a core), so it only has to stay
+/// within five times the bound, which still catches a hang. The
 /// suite runs its cases one at a time so that they do not slow each other down. Set
 /// `JOULE_BAD_INPUT_COSTS=1` to print each case's wall time, CPU time and peak memory.
 @Suite(.serialized) struct BadInputCorpusTests {
     static let corpus = PackageLayout.fixture("bad-inputs")
     /// The issue's bounds for one refusal.
-    static let wallLimit = 2.0
+    static let timeLimit = 2.0  // CPU seconds; see above
     static let memoryLimit = 1 << 30
     /// A run still going after this many seconds is killed, so that a hang fails its case
     /// instead of stalling the suite.
@@ -149,7 +152,7 @@ import Testing
         var arguments = ["estimate", spec.path, "--gpu", "TITAN_X"]
         var expected: [String]
         var maximumLines = 1
-        var wallLimit = Self.wallLimit
+        var timeLimit = Self.timeLimit
         switch input {
         case .tenMillionLayersWrittenOut:
             try Self.writeLayers(10_000_000, to: spec)
@@ -172,7 +175,7 @@ import Testing
             // Parsing 16 MiB takes about 2.3 s in a debug build on a shared two-core machine
             // (a tenth of that optimised), so this one case gets a debug allowance; the
             // memory bound is unchanged.
-            wallLimit = 10
+            timeLimit = 10
             #endif
         case .longCycle:
             var text = #"{"layers": {"data": {"parents": [], "type": "Input", "tensor": [1, 8]},"#
@@ -210,7 +213,7 @@ import Testing
             expected = ["generated.csv:200002: column 'runtime_seconds'", "'fast' is not a number"]
         }
         let run = try runJouleMeasured(arguments, timeout: Self.killAfter)
-        Self.expectCleanRefusal(run, label: input.rawValue, containing: expected, maximumLines: maximumLines, wallLimit: wallLimit)
+        Self.expectCleanRefusal(run, label: input.rawValue, containing: expected, maximumLines: maximumLines, timeLimit: timeLimit)
     }
 
     /// How many problems a spec error lists before counting the rest (`SpecError.maximumShownProblems`,
@@ -225,7 +228,7 @@ import Testing
     /// `joule: error:` line with no trace of a crash, each expected string present, and the
     /// run within the time and memory bounds.
     static func expectCleanRefusal(
-        _ run: MeasuredRun, label: String, containing expected: [String], maximumLines: Int = 1, wallLimit: Double = BadInputCorpusTests.wallLimit
+        _ run: MeasuredRun, label: String, containing expected: [String], maximumLines: Int = 1, timeLimit: Double = BadInputCorpusTests.timeLimit
     ) {
         let stderr = run.standardError
         if ProcessInfo.processInfo.environment["JOULE_BAD_INPUT_COSTS"] != nil {
@@ -242,8 +245,10 @@ import Testing
         for text in expected {
             #expect(stderr.contains(text), "\(label): expected \"\(text)\" in:\n\(stderr)")
         }
-        #expect(run.wallSeconds <= wallLimit,
-                "\(label): took \(run.wallSeconds) s (CPU \(run.cpuSeconds) s); the bound is \(wallLimit) s")
+        #expect(run.cpuSeconds <= timeLimit,
+                "\(label): took \(run.cpuSeconds) s of CPU (\(run.wallSeconds) s wall); the bound is \(timeLimit) s")
+        #expect(run.wallSeconds <= 5 * timeLimit,
+                "\(label): took \(run.wallSeconds) s wall (CPU \(run.cpuSeconds) s); the bound is \(5 * timeLimit) s")
         #expect(run.maximumResidentBytes <= memoryLimit, "\(label): peak memory \(run.maximumResidentBytes) bytes")
     }
 

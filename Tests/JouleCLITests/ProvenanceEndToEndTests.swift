@@ -77,6 +77,10 @@ import Testing
         #expect(string(files.first?["provenance"]?["fit_date"]) == "2026-01-02")
         #expect(files.first?["used_for"]?.plain == .array([.string("PROBE_GPU")]))
         #expect(provenance?["problems"] == nil)
+
+        // In a helper process the description is relayed unchanged.
+        let isolated = try probeProvenance(["-DPROBE_DESCRIBE"], options: ["--cost-option", "scale=2", "--isolate-plugins"]).provenance
+        #expect(isolated?["model_files"]?.plain == provenance?["model_files"]?.plain)
     }
 
     /// A 1.0 plugin's struct_size ends before describe_instance; reading the field anyway

@@ -130,9 +130,9 @@ private func highWaterMark(_ statusFile: String) -> Int? {
 }
 
 /// `runMeasured` on the built `joule`, with the environment `runJoule` uses: no plugin or
-/// profile paths from the developer's own setup.
-public func runJouleMeasured(_ arguments: [String], timeout: Double) throws -> MeasuredRun {
-    try runMeasured(try PackageLayout.joule(), arguments,
-                    environment: ["JOULE_PLUGIN_PATH": nil, "JOULE_GPU_PATH": nil, "XDG_CONFIG_HOME": "/nonexistent-joule-test-config"],
-                    timeout: timeout)
+/// profile paths from the developer's own setup, then `environment` on top.
+public func runJouleMeasured(_ arguments: [String], environment: [String: String?] = [:], timeout: Double) throws -> MeasuredRun {
+    var env: [String: String?] = ["JOULE_PLUGIN_PATH": nil, "JOULE_GPU_PATH": nil, "XDG_CONFIG_HOME": "/nonexistent-joule-test-config"]
+    for (key, value) in environment { env[key] = value }
+    return try runMeasured(try PackageLayout.joule(), arguments, environment: env, timeout: timeout)
 }

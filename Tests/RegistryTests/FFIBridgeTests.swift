@@ -81,11 +81,11 @@ import Testing
         let pool = LayerDescriptor(name: "pool", typeName: "Pooling", operation: .pooling, batch: 1,
                                    inputShapes: [[1, 4, 4, 1]], outputShape: [1, 2, 2, 1])
         #expect(try bound.estimate(pool).timeSeconds == 2e-6)
-        #expect(bound.support(for: pool) == .supported(quality: 70))
+        #expect(try bound.support(for: pool) == .supported(quality: 70))
 
         let softmax = LayerDescriptor(name: "prob", typeName: "Softmax", operation: .softmax, batch: 1,
                                       inputShapes: [[1, 10]], outputShape: [1, 10])
-        #expect(bound.support(for: softmax) == .declined(reason: "the manifest has no function for softmax layers (forward)"))
+        #expect(try bound.support(for: softmax) == .declined(reason: "the manifest has no function for softmax layers (forward)"))
     }
 
     @Test func aFeatureTooLargeForItsDeclaredTypeIsAnErrorNotAWrapAround() throws {

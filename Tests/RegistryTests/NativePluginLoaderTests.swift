@@ -49,7 +49,7 @@ import Testing
 
         let halfSpeed = try model.bind(to: titanX, options: ["efficiency": "0.5"])
         #expect(try halfSpeed.estimate(layer).timeSeconds == memory * 2)
-        #expect(bound.support(for: LayerDescriptor(name: "data", typeName: "Input", operation: .input, batch: 8,
+        #expect(try bound.support(for: LayerDescriptor(name: "data", typeName: "Input", operation: .input, batch: 8,
                                                    inputShapes: [], outputShape: [8, 32, 32, 3]))
                 == .declined(reason: "input layers do no work"))
     }
@@ -69,10 +69,10 @@ import Testing
 
     @Test func supportScoresAreClampedAndDeclinesCarryTheReason() throws {
         let bound = try boundProbe(profile: "probe-gpu-alias")
-        #expect(bound.support(for: .sampleConvolution()) == .supported(quality: 100))
+        #expect(try bound.support(for: .sampleConvolution()) == .supported(quality: 100))
         let pool = LayerDescriptor(name: "pool1", typeName: "Pooling", operation: .pooling, batch: 1,
                                    inputShapes: [[1, 4, 4, 1]], outputShape: [1, 2, 2, 1])
-        #expect(bound.support(for: pool) == .declined(reason: "probe does not model pooling layers"))
+        #expect(try bound.support(for: pool) == .declined(reason: "probe does not model pooling layers"))
     }
 
     @Test func optionsArePassedThroughAndCheckedByKey() throws {

@@ -199,7 +199,7 @@ public final class BoundEstimationPlan {
                 assignment.append(0)
                 continue
             }
-            switch model.support(for: forward) {
+            switch try Self.support(of: forward, by: model) {
             case .supported:
                 assignment.append(0)
             case .declined(let reason):
@@ -210,7 +210,7 @@ public final class BoundEstimationPlan {
                     assignment.append(nil)
                     declined.append((forward.name, reason))
                 case .fallback(let other):
-                    if case .declined(let otherReason) = other.support(for: forward) {
+                    if case .declined(let otherReason) = try Self.support(of: forward, by: other) {
                         throw .unsupportedLayer(model: "\(model.entry.qualifiedID) (and fallback \(other.entry.qualifiedID))",
                                                 layer: forward.name, reason: "\(reason); \(otherReason)")
                     }
@@ -275,6 +275,16 @@ public final class BoundEstimationPlan {
             hostBytes: plan.descriptors.map { $0.inputBytes + $0.outputBytes + $0.weightBytes },
             slots: slots, costedBy: assignment.map { $0.map { $0 == 0 ? modelID : fallbackID! } },
             profile: model.profile.profile, staticWarnings: warnings, declined: declined)
+    }
+
+    /// `model.support(for:)`, with a model that could not answer (an isolated plugin that
+    /// crashed) reported as the estimate's failure.
+    private static func support(of layer: LayerDescriptor, by model: BoundCostModel) throws(EstimationError) -> LayerSupport {
+        do {
+            return try model.support(for: layer)
+        } catch {
+            throw .model(error)
+        }
     }
 
     /// How many layer-passes each estimate asks of the models.

@@ -30,6 +30,7 @@ struct BenchCommand: ParsableCommand {
     var spec: String
 
     @OptionGroup var plugins: PluginOptions
+    @OptionGroup var isolation: PluginIsolationOptions
     @OptionGroup var costing: CostingOptions
 
     @Option(help: "Seconds to spend measuring the estimate (the other phases take a share of it).")
@@ -46,7 +47,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let registry = plugins.loadRegistry()
+            let registry = isolation.apply(to: plugins.loadRegistry(), plugins)
             let gpu = try registry.profile(named: costing.gpu ?? "TITAN_X")
             let model = try registry.costModel(named: costing.costModel ?? "paleo")
             let bound = try model.bind(to: gpu, options: try costing.parsedCostOptions())

@@ -48,6 +48,7 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var specOptions: SpecOptions
     @OptionGroup var plugins: PluginOptions
+    @OptionGroup var isolation: PluginIsolationOptions
 
     @Option(help: "Samples per step (default: the spec's Input batch).")
     var batch: Int64?
@@ -76,7 +77,7 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let registry = try plugins.loadCheckedRegistry()
+            let registry = isolation.apply(to: try plugins.loadCheckedRegistry(), plugins)
             let (model, preset) = try CostingOptions.selectedModel(costModel, registry) { try CostingOptions.defaultModelID(registry) }
             var options = try CostingOptions.parsedCostOptions(costOptions)
             for (key, value) in preset { options[key] = value }

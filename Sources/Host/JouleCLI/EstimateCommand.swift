@@ -58,6 +58,7 @@ struct EstimateCommand: ParsableCommand {
 
     @OptionGroup var specOptions: SpecOptions
     @OptionGroup var plugins: PluginOptions
+    @OptionGroup var isolation: PluginIsolationOptions
     @OptionGroup var costing: CostingOptions
 
     @Option(help: "Samples per step on each device (default: the spec's Input batch).")
@@ -118,7 +119,7 @@ struct EstimateCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let registry = try plugins.loadCheckedRegistry()
+            let registry = isolation.apply(to: try plugins.loadCheckedRegistry(), plugins)
             let gpu = try costing.selectedProfile(registry)
             let (model, preset) = try costing.selectedModel(registry) { try CostingOptions.defaultModelID(registry) }
 

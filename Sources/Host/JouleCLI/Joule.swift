@@ -26,6 +26,6 @@ struct Joule: ParsableCommand {
               joule models --gpu TITAN_X      cost models, and whether each works
             """,
         version: "joule \(JouleVersion.string) (plugin ABI \(describeABIVersion(jouleABIVersion)), \(SwiftToolchain.current))",
-        subcommands: [EstimateCommand.self, CompareCommand.self, FitCommand.self, ValidateCommand.self, SearchCommand.self, SearchBenchCommand.self, ControllerBenchCommand.self, ConvertCommand.self, PluginsCommand.self, GPUsCommand.self, ModelsCommand.self, BenchCommand.self]
+        subcommands: [EstimateCommand.self, CompareCommand.self, FitCommand.self, ValidateCommand.self, SearchCommand.self, SearchBenchCommand.self, ControllerBenchCommand.self, ConvertCommand.self, PluginsCommand.self, GPUsCommand.self, ModelsCommand.self, BenchCommand.self, PluginHostCommand.self]
     )
 }

@@ -20,12 +20,13 @@ struct ModelsCommand: ParsableCommand {
             """)
 
     @OptionGroup var plugins: PluginOptions
+    @OptionGroup var isolation: PluginIsolationOptions
     @OptionGroup var costing: CostingOptions
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() throws {
         try reportingFailures {
-            let registry = try plugins.loadCheckedRegistry()
+            let registry = isolation.apply(to: try plugins.loadCheckedRegistry(), plugins)
             let gpu = try costing.gpu.map { name throws(RegistryError) in try registry.profile(named: name) }
             var entries = registry.costModels
             if let name = costing.costModel { entries = [try registry.costModel(named: name)] }

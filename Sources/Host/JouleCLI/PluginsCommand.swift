@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import JouleJSON
 import PluginAPI
 import Registry
@@ -19,12 +20,31 @@ struct PluginsCommand: ParsableCommand {
                             "swift_toolchain", "cost_models": [ids], "profiles": [ids],
                             "profile_loaders": [ids]}],
                "rejected": [{"path", "reason"}]}
+
+            --verify PATH checks a plugin library or FFI manifest without loading the others \
+            and without running the plugin beyond the ABI negotiation: the file's and its \
+            directories' permissions, that it is ELF, that it loads (dlopen runs its \
+            constructors), that it exports joule_plugin_init, and that joule_plugin_init, \
+            offered host ABI 0.0, refuses it with JOULE_ABI_MISMATCH and a major version this \
+            joule speaks. A library's components are not listed: only a full \
+            joule_plugin_init says (plain `joule plugins --plugin-path PATH` runs it). An FFI \
+            manifest is validated whole and its cost models listed. Each problem is one \
+            `joule: error: PATH: …` line on standard error; any problem exits 65.
             """)
 
     @OptionGroup var plugins: PluginOptions
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+    @Option(name: .customLong("verify"),
+            help: ArgumentHelp("Check this plugin library or FFI manifest without running it past the ABI negotiation; repeatable.",
+                               valueName: "path"))
+    var verify: [String] = []
+
+    func validate() throws {
+        if !verify.isEmpty && format != .table { throw ValidationError("--verify prints text only; drop --format") }
+    }
 
     func run() throws {
+        if !verify.isEmpty { return try runVerify() }
         try reportingFailures {
             let registry = plugins.loadRegistry()
             try plugins.checkPluginFiles(registry)
@@ -33,6 +53,33 @@ struct PluginsCommand: ParsableCommand {
             case .table: print(Self.table(registry), terminator: "")
             }
         }
+    }
+
+    /// `--verify`: each file's checks on standard output, each problem on standard error.
+    private func runVerify() throws {
+        var problems = 0
+        for path in verify {
+            let verification = PluginVerifier.verify(path)
+            print(Self.text(verification), terminator: "")
+            for problem in verification.problems {
+                FileHandle.standardError.write(Data("joule: error: \(path): \(problem)\n".utf8))
+                problems += 1
+            }
+        }
+        if problems > 0 { throw ExitCode(65) }
+    }
+
+    static func text(_ verification: PluginVerification) -> String {
+        var out = "\(verification.path)\n"
+        for check in verification.checks {
+            out += "  " + check.outcome.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0) + check.text + "\n"
+        }
+        if let declared = verification.declared {
+            out += "  declares     plugin \(declared.name) \(declared.version) (\(declared.kind.rawValue)), cost models: "
+                + (declared.costModelIDs.isEmpty ? "none" : declared.costModelIDs.joined(separator: ", ")) + "\n"
+        }
+        out += verification.problems.isEmpty ? "  verified: no problem found\n" : "  \(verification.problems.count) problem\(verification.problems.count == 1 ? "" : "s")\n"
+        return out
     }
 
     static func json(_ registry: PluginRegistry) -> JSON {

@@ -28,6 +28,7 @@ struct SearchBenchCommand: ParsableCommand {
     enum Algorithm: String, ExpressibleByArgument, CaseIterable { case nao, random, evolution }
 
     @OptionGroup var plugins: PluginOptions
+    @OptionGroup var isolation: PluginIsolationOptions
     @OptionGroup var costing: CostingOptions
     @Option(help: ArgumentHelp("The accuracy table, table:FILE[:ARCH_COLUMN:ACCURACY_COLUMN].", valueName: "source"))
     var accuracy: String
@@ -71,7 +72,7 @@ struct SearchBenchCommand: ParsableCommand {
             let costValues = try NB201Space.values(file: String(measured[..<colon]), column: String(measured[measured.index(after: colon)...]))
             let quality = try FrontQuality(accuracy: accuracyValues, cost: costValues)
 
-            let registry = try plugins.loadCheckedRegistry()
+            let registry = isolation.apply(to: try plugins.loadCheckedRegistry(), plugins)
             let gpu = try costing.selectedProfile(registry)
             let (model, preset) = try costing.selectedModel(registry) { "paleo" }
             var options = try costing.parsedCostOptions()

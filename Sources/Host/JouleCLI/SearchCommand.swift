@@ -42,6 +42,7 @@ struct SearchCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The starting network: nb201:CELL for --space nb201, a Paleo JSON spec for --space layerwise.", valueName: "spec"))
     var spec: String
     @OptionGroup var plugins: PluginOptions
+    @OptionGroup var isolation: PluginIsolationOptions
     @OptionGroup var costing: CostingOptions
     @Option(help: "The search space: nb201 (NAS-Bench-201 cells) or layerwise (width, kernel and skip per layer of SPEC).")
     var space: Space
@@ -100,7 +101,7 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let registry = try plugins.loadCheckedRegistry()
+            let registry = isolation.apply(to: try plugins.loadCheckedRegistry(), plugins)
             let gpu = try costing.selectedProfile(registry)
             let (model, preset) = try costing.selectedModel(registry) {
                 guard let paleo = registry.costModels.first(where: { $0.id == "paleo" }) else {

@@ -54,6 +54,7 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The measurements, a CSV file.", valueName: "data.csv"))
     var data: String
     @OptionGroup var plugins: PluginOptions
+    @OptionGroup var isolation: PluginIsolationOptions
     @OptionGroup var costing: CostingOptions
     @Option(name: .customLong("target-column"), help: "The measured column.")
     var targetColumn: String
@@ -90,7 +91,7 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let registry = try plugins.loadCheckedRegistry()
+            let registry = isolation.apply(to: try plugins.loadCheckedRegistry(), plugins)
             let gpu = try costing.selectedProfile(registry)
             let (model, preset) = try costing.selectedModel(registry) {
                 throw ValidationError("choose a cost model with --cost-model ID or poly:FILE (`joule models` lists them)")

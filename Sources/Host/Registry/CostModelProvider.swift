@@ -20,8 +20,9 @@ public protocol CostModelProvider: Sendable {
 /// One instance of a cost model, bound to one device. Not thread-safe: give each thread
 /// its own.
 public protocol CostModelInstance: AnyObject {
-    /// How well the model covers `layer`.
-    func support(for layer: LayerDescriptor) -> LayerSupport
+    /// How well the model covers `layer`. In-process instances never fail here; an
+    /// isolated one fails when its helper process crashed or hung.
+    func support(for layer: LayerDescriptor) throws(CostModelFailure) -> LayerSupport
     /// The raw estimate, not yet checked.
     func estimate(_ layer: LayerDescriptor) throws(CostModelFailure) -> Estimate
     /// The raw network-level terms; only called when the provider has network terms.
@@ -41,7 +42,9 @@ extension CostModelInstance {
 
 /// A failed batch call: which layer, and what the model said.
 public struct BatchFailure: Error, Sendable, Equatable {
-    public var index: Int
+    /// The layer at fault; nil when no single layer could be named (an isolated plugin that
+    /// crashed in a batch call but not when asked about each layer alone).
+    public var index: Int?
     public var failure: CostModelFailure
 }
 

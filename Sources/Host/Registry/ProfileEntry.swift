@@ -73,9 +73,9 @@ public struct CostModelEntry: Sendable {
 
 /// A cost model bound to one device: the host's only way to ask for numbers.
 ///
-/// It checks every answer (no NaN, no infinity, no negative time, power or energy) and
-/// names the plugin, model and layer when one is wrong. Not thread-safe: bind one per
-/// thread.
+/// It checks every answer (no NaN, no infinity, no negative time, power, energy or work
+/// count) and names the plugin, model and layer when one is wrong. Not thread-safe: bind
+/// one per thread.
 public final class BoundCostModel {
     public let entry: CostModelEntry
     public let profile: ProfileEntry
@@ -92,8 +92,16 @@ public final class BoundCostModel {
     public var instanceDescription: String? { instance.instanceDescription }
 
     /// How well the model covers `layer`; a declined layer carries the model's reason.
-    public func support(for layer: LayerDescriptor) -> LayerSupport {
-        instance.support(for: layer)
+    ///
+    /// - Throws: `CostModelError.estimateFailed` when the model could not answer at all (an
+    ///   isolated plugin that crashed or hung).
+    public func support(for layer: LayerDescriptor) throws(CostModelError) -> LayerSupport {
+        do {
+            return try instance.support(for: layer)
+        } catch {
+            throw .estimateFailed(model: entry.qualifiedID, layer: layer.name, direction: layer.direction,
+                                  status: error.status, message: error.message)
+        }
     }
 
     /// The checked estimate for one layer in one direction.
@@ -135,15 +143,17 @@ public final class BoundCostModel {
 
     /// The first number that is NaN, infinite or negative, with its ABI field name (no
     /// arrays: this runs for every network term of every estimate).
-    private static func firstInvalid(time: Double?, power: Double?, energy: Double?, compute: Double?, memory: Double?)
-        -> (String, Double)?
-    {
+    private static func firstInvalid(time: Double?, power: Double?, energy: Double?, compute: Double?, memory: Double?,
+                                     flops: Double? = nil, memoryBytes: Double? = nil) -> (String, Double)? {
         func bad(_ value: Double?) -> Bool { value.map { !($0.isFinite && $0 >= 0) } ?? false }
         if bad(time) { return ("time_seconds", time!) }
         if bad(power) { return ("power_watts", power!) }
         if bad(energy) { return ("energy_joules", energy!) }
         if bad(compute) { return ("compute_seconds", compute!) }
         if bad(memory) { return ("memory_seconds", memory!) }
+        // The work a model says it charged for replaces the host's FLOP count in the totals.
+        if bad(flops) { return ("flops", flops!) }
+        if bad(memoryBytes) { return ("memory_bytes", memoryBytes!) }
         return nil
     }
 
@@ -159,10 +169,20 @@ public final class BoundCostModel {
         do {
             try instance.estimate(batch)
         } catch {
-            let layer = batch.layers[error.index]
+            guard let index = error.index else {
+                throw .estimateFailed(model: entry.qualifiedID, layer: Self.describeBatch(batch), direction: nil,
+                                      status: error.failure.status, message: error.failure.message)
+            }
+            let layer = batch.layers[index]
             throw .estimateFailed(model: entry.qualifiedID, layer: layer.name, direction: layer.direction,
                                   status: error.failure.status, message: error.failure.message)
         }
+    }
+
+    /// A batch named by its size and first layers, for a failure no single layer explains.
+    private static func describeBatch(_ batch: LayerBatch) -> String {
+        let names = batch.layers.prefix(3).map { "\($0.name) (\($0.direction.name))" }
+        return "(one call for \(batch.count) layer-passes: \(names.joined(separator: ", "))\(batch.count > 3 ? ", …" : ""))"
     }
 
     /// Checks every result of the last call on `batch`, naming the first bad one.
@@ -180,9 +200,10 @@ public final class BoundCostModel {
             flagsSeen |= r.pointee.flags
             missing = missing || r.pointee.flags & (JOULE_ESTIMATE_TIME | JOULE_ESTIMATE_POWER | JOULE_ESTIMATE_ENERGY) == 0
             lowest = min(lowest, min(min(r.pointee.time_seconds, r.pointee.power_watts),
-                                     min(r.pointee.energy_joules, min(r.pointee.compute_seconds, r.pointee.memory_seconds))))
+                                     min(r.pointee.energy_joules, min(r.pointee.compute_seconds, r.pointee.memory_seconds)),
+                                     min(r.pointee.flops, r.pointee.memory_bytes)))
             total += r.pointee.time_seconds + r.pointee.power_watts + r.pointee.energy_joules
-                + r.pointee.compute_seconds + r.pointee.memory_seconds
+                + r.pointee.compute_seconds + r.pointee.memory_seconds + r.pointee.flops + r.pointee.memory_bytes
         }
         batch.buffer.mayHoldDetail = flagsSeen & JOULE_ESTIMATE_DETAIL != 0
         guard missing || !(lowest >= 0) || !total.isFinite else { return }
@@ -196,7 +217,8 @@ public final class BoundCostModel {
     private func check(_ estimate: Estimate, layer: String) throws(CostModelError) {
         if let (field, value) = Self.firstInvalid(time: estimate.timeSeconds, power: estimate.powerWatts,
                                                   energy: estimate.energyJoules, compute: estimate.computeSeconds,
-                                                  memory: estimate.memorySeconds) {
+                                                  memory: estimate.memorySeconds, flops: estimate.flops,
+                                                  memoryBytes: estimate.memoryBytes) {
             throw .invalidNumber(model: entry.qualifiedID, layer: layer, field: field, value: value)
         }
         if estimate.timeSeconds == nil && estimate.powerWatts == nil && estimate.energyJoules == nil {
