@@ -182,3 +182,26 @@ let package = Package(
         ),
     ]
 )
+
+// MARK: Fuzzing (tools/fuzz.sh)
+//
+// libFuzzer harnesses for the readers of untrusted files, one executable per reader under
+// Fuzz/. They exist only when JOULE_FUZZ=1, so the ordinary build and test run never see
+// them. Each defines LLVMFuzzerTestOneInput and no main (libFuzzer brings its own), hence
+// -parse-as-library. Build with --sanitize=fuzzer --sanitize=address; see tools/fuzz.sh.
+if Context.environment["JOULE_FUZZ"] == "1" {
+    let harnesses: [(name: String, folder: String, dependencies: [Target.Dependency])] = [
+        ("FuzzSpecReader", "SpecReader", ["Network", "Estimation"]),
+        ("FuzzGPUProfile", "GPUProfile", ["GPUProfileFormat", "PluginAPI", "JouleJSON"]),
+        ("FuzzFFIManifest", "FFIManifest", ["Registry"]),
+        ("FuzzMeasurementTable", "MeasurementTable", ["Fitting"]),
+    ]
+    for harness in harnesses {
+        package.targets.append(.executableTarget(
+            name: harness.name,
+            dependencies: harness.dependencies,
+            path: "Fuzz/\(harness.folder)",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ))
+    }
+}

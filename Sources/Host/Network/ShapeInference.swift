@@ -40,6 +40,7 @@ enum ShapeInference {
                     throw Failure("\(conv.specFilter[3]) output channels cannot be split \(splits) ways")
                 }
             }
+            try checkEntryCount(conv.filter, "the filter")
             let (height, padH) = try outputSize(input[1], kernel: conv.filter[0], stride: conv.strides[1], padding: conv.padding, axis: .height)
             let (width, padW) = try outputSize(input[2], kernel: conv.filter[1], stride: conv.strides[2], padding: conv.padding, axis: .width)
             conv.pad = (padH, padW)
@@ -54,6 +55,7 @@ enum ShapeInference {
             guard deconv.filter[2] == target[3] else {
                 throw Failure("filter[2] = \(deconv.filter[2]) must equal the output channels \(target[3])")
             }
+            try checkEntryCount(deconv.filter, "the filter")
             let (height, padH) = try outputSize(target[1], kernel: deconv.filter[0], stride: deconv.strides[1], padding: deconv.padding, axis: .height)
             let (width, padW) = try outputSize(target[2], kernel: deconv.filter[1], stride: deconv.strides[2], padding: deconv.padding, axis: .width)
             let transposed = [target[0], height, width, deconv.filter[3]]
@@ -67,6 +69,7 @@ enum ShapeInference {
 
         case .pooling(let pool):
             let input = try single(rank: 4)
+            try checkEntryCount(pool.window, "the window")
             let (height, _) = try outputSize(input[1], kernel: pool.window[1], stride: pool.strides[1], padding: pool.padding, axis: .height)
             let (width, _) = try outputSize(input[2], kernel: pool.window[2], stride: pool.strides[2], padding: pool.padding, axis: .width)
             output = [input[0], height, width, input[3]]
@@ -76,6 +79,7 @@ enum ShapeInference {
             guard input.count >= 2 else { throw Failure("expects an input of rank 2 or more, got \(describe(input))") }
             guard let flat = Checked.product(Array(input.dropFirst())) else { throw Failure("the flattened input overflows") }
             guard Checked.multiply(flat, outputs) != nil else { throw Failure("the weight matrix \(flat)x\(outputs) overflows") }
+            try checkEntryCount([flat, outputs], "the weight matrix")
             output = [input[0], outputs]
 
         case .concatenate(let dimension):
@@ -153,6 +157,21 @@ enum ShapeInference {
                           + "(2^37, more than any device's memory); check the dimensions")
         }
         layer.outputShape = output
+    }
+
+    /// Refuses a filter, weight matrix or pooling window of more than
+    /// `Checked.maximumElements` entries, the bound every tensor has.
+    ///
+    /// Without it a SAME-padded 2^37×2^37 kernel on a 1×1 input passes every shape rule,
+    /// and then the parameter and FLOP counts (`Layer.params`, `Layer.features(for:)`),
+    /// which multiply these dimensions and add them up over the network in `Int64`,
+    /// overflow and trap. Within the bound a layer has at most 2^38 parameters (weights
+    /// and a bias), so `SpecReader.maximumLayers` of them stay far below 2^63.
+    static func checkEntryCount(_ dimensions: [Int64], _ what: String) throws(Failure) {
+        guard let count = Checked.product(dimensions), count <= Checked.maximumElements else {
+            throw Failure("\(what) \(describe(dimensions)) has more than \(Checked.maximumElements) entries "
+                          + "(2^37, more than any device's memory); check the dimensions")
+        }
     }
 
     enum Axis: String { case height, width }

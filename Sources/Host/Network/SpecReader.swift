@@ -35,6 +35,14 @@ public enum SpecReader {
     /// kilobytes of memory and time in every later step.
     public static let maximumLayers = 100_000
 
+    /// Specs with more parent links than this, after Blocks, ModelParallel splits and `@all`
+    /// are expanded, are refused before the graph is built: five per layer at
+    /// `maximumLayers`, where real networks have one to two. Each link costs memory and
+    /// time in every later step, and `x@all` stands for as many links as `x` has
+    /// splits (up to 4096) and a Block's parents are copied to each of its inner layers, so
+    /// a 17 KB spec could ask for 5.7 million links (3 GB and 3 minutes in a debug build).
+    public static let maximumParentLinks = 500_000
+
     /// Reads a spec file.
     ///
     /// - Throws: `SpecError` naming the file, line and layer.
@@ -154,6 +162,11 @@ struct SpecGraphBuilder {
             }
         }
 
+        func tooManyLinks(_ line: Int, _ layer: String) -> SpecError {
+            fail(line, layer, "the spec has more than \(SpecReader.maximumParentLinks) parent links once Blocks, ModelParallel "
+                     + "splits and @all are expanded (the count passes it here); larger specs are refused")
+        }
+
         func transformParents(_ names: [String], split: Int64?, line: Int, layer: String) throws(SpecError) -> [String] {
             var result: [String] = []
             for name in names {
@@ -162,6 +175,8 @@ struct SpecGraphBuilder {
                     guard let count = splitsByName[base] else {
                         throw fail(line, layer, "parent '\(name)': '\(base)' is not a layer of a ModelParallel block, so it has no splits")
                     }
+                    // Checked before expanding: one list of `@all`s alone can ask for millions.
+                    if result.count + Int(count) > SpecReader.maximumParentLinks { throw tooManyLinks(line, layer) }
                     let target = endpoints[base] ?? base
                     for s in 0..<count { result.append("\(target)@\(s)") }
                 } else if name.hasSuffix("@self") {
@@ -198,6 +213,7 @@ struct SpecGraphBuilder {
 
         var flat: [FlatLayer] = []
         flat.reserveCapacity(count)
+        var links = 0
         for member in members {
             let node = member.value
             let line = member.keyPosition.line
@@ -226,6 +242,8 @@ struct SpecGraphBuilder {
                             ? blockParents
                             : try transformParents(subParents.map { "\(member.key)/\($0)" }, split: isModelParallel ? s : nil,
                                                    line: sub.keyPosition.line, layer: subName)
+                        links += resolvedParents.count
+                        if links > SpecReader.maximumParentLinks { throw tooManyLinks(sub.keyPosition.line, subName) }
                         flat.append(FlatLayer(
                             name: subName, typeName: subType, node: sub.value, parentNames: resolvedParents,
                             device: isModelParallel ? String(s) : nil, splits: isModelParallel ? splits : nil,
@@ -234,6 +252,8 @@ struct SpecGraphBuilder {
                 }
             } else {
                 let resolvedParents = try transformParents(parents, split: nil, line: line, layer: member.key)
+                links += resolvedParents.count
+                if links > SpecReader.maximumParentLinks { throw tooManyLinks(line, member.key) }
                 flat.append(FlatLayer(
                     name: member.key, typeName: typeName, node: node, parentNames: resolvedParents,
                     device: deviceTag(of: member.key), splits: nil, line: line))

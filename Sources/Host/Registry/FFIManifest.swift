@@ -92,12 +92,20 @@ struct FFIManifest: Equatable {
         } catch {
             throw .invalidManifest("cannot read the file: \(error.localizedDescription)")
         }
+        return try parse(Array(data), directory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+    }
+
+    /// Parses and validates a manifest's text, as `read(path:)` does once it has the file.
+    ///
+    /// - Parameter directory: where the manifest lives; `library` is resolved against it.
+    /// - Throws: a one-line-per-problem message.
+    static func parse(_ bytes: [UInt8], directory: String) throws(PluginRejection) -> FFIManifest {
         let root: JSONNode
-        do { root = try JSONParser.parse(Array(data)) } catch {
+        do { root = try JSONParser.parse(bytes) } catch {
             throw .invalidManifest("not valid JSON: \(error)")
         }
         let problems = JSONProblems()
-        let manifest = decode(root, directory: URL(fileURLWithPath: path).deletingLastPathComponent().path, problems: problems)
+        let manifest = decode(root, directory: directory, problems: problems)
         do {
             try problems.throwIfAny()
         } catch {
