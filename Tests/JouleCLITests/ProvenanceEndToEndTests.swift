@@ -129,6 +129,22 @@ import Testing
         #expect(page.contains("model file \(model.standardizedFileURL.path) (fitted \(fitDate), on \(data.path)"), "\(page.suffix(800))")
     }
 
+    /// A drop-in profile is traced to its file and to the plugin whose loader read it;
+    /// its numbers are TITAN_X's, so is its fingerprint.
+    @Test func aDropInProfileNamesItsFileAndLoader() throws {
+        let directory = try TemporaryDirectory()
+        let shown = try runJoule(["gpus", "show", "TITAN_X", "--format", "json"]).standardOutput
+        let file = try directory.write("mine.json", shown.replacingOccurrences(of: "\"id\": \"TITAN_X\"", with: "\"id\": \"MY_TITAN\"")
+            .replacingOccurrences(of: "\"aliases\": [\"GTX_TITAN_X\", \"TITAN_X_MAXWELL\"]", with: "\"aliases\": []"))
+        let result = try runJoule(["estimate", Self.nets.appendingPathComponent("nin.json").path, "--gpu", "MY_TITAN",
+                                   "--gpu-file", file.path, "--format", "json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let provenance = try JSONParser.parse(result.standardOutput)["provenance"]
+        #expect(array(provenance?["plugins"]).compactMap { string($0["name"]) } == ["joule.paleo", "joule.gpu-profiles"])
+        #expect(string(provenance?["gpu_profile"]?["defined"]) == file.path)
+        #expect(string(provenance?["gpu_profile"]?["numbers_hash"]) == "fnv1a64:a372cc4766ded4e5")
+    }
+
     /// estimate, compare, validate, bench and search.json all carry the same provenance
     /// block, with the profile's fingerprint as `joule gpus` shows it.
     @Test func everyJSONOutputCarriesProvenance() throws {

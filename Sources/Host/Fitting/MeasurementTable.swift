@@ -43,6 +43,9 @@ public struct MeasurementTable: Sendable {
     /// The comments of the form `key: value`, split at the first colon and trimmed. When a
     /// key appears twice the later value wins (`comments` keeps both).
     public let provenance: [String: String]
+    /// A fingerprint of the bytes read (``Fingerprint/fnv1a64(_:)``), which fitted models
+    /// record so that their data can be told apart from a file with the same name.
+    public let fingerprint: String
     /// The header's names, in file order; unique and non-empty.
     public let columns: [String]
     /// The cells, row-major: `rowCount` rows of `columns.count` values.
@@ -238,7 +241,8 @@ extension MeasurementTable {
             throw MeasurementError(file: file, "no data rows: the file has a header but no measurements")
         }
         return MeasurementTable(
-            file: file, comments: comments, provenance: provenance, columns: header, cells: cells, rowLines: rowLines)
+            file: file, comments: comments, provenance: provenance, fingerprint: Fingerprint.fnv1a64(bytes), columns: header,
+            cells: cells, rowLines: rowLines)
     }
 
     /// The header's names, refusing empty and repeated ones: a column that cannot be named

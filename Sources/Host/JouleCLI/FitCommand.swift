@@ -5,6 +5,7 @@ import JouleJSON
 import Network
 import PolynomialModel
 import Registry
+import Reports
 import Search
 
 /// `joule fit`: polynomial runtime (and power) models from measurements.
@@ -212,16 +213,14 @@ struct FitCommand: ParsableCommand {
     private func provenance(table: MeasurementTable, profile: ProfileEntry) -> [(String, JSON)] {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate]
-        let bytes = (try? Data(contentsOf: URL(fileURLWithPath: data))).map { Fingerprint.fnv1a64($0) }
         var fields: [(String, JSON)] = [
             ("data_source", .string(data)),
-            ("data_hash", bytes.map(JSON.string) ?? .null),
+            ("data_hash", .string(table.fingerprint)),
             ("data_rows", .integer(table.rowCount)),
             ("fit_date", .string(formatter.string(from: Date()))),
             ("command", .string((["joule"] + CommandLine.arguments.dropFirst().map(CommandEvaluator.shellQuoted)).joined(separator: " "))),
             ("joule_version", .string(JouleVersion.string)),
-            ("gpu_profile", .object([("id", .string(profile.id)), ("defined", .string(profile.origin.description)),
-                                     ("numbers_hash", .string(profile.profile.numbersHash))])),
+            ("gpu_profile", RunProvenance.json(profile)),
         ]
         if !table.provenance.isEmpty {
             fields.append(("data_provenance", .object(table.provenance.keys.sorted().map { ($0, .string(table.provenance[$0]!)) })))

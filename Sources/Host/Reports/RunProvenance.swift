@@ -28,6 +28,12 @@ public struct RunProvenance: Sendable {
     ///     fallback); the profiles are taken from them.
     ///   - options: the cost-model options in effect.
     ///   - registry: where the plugins' versions and files are looked up.
+    /// A profile as outputs name it: `{"id", "defined", "numbers_hash"}`.
+    public static func json(_ profile: ProfileEntry) -> JSON {
+        .object([("id", .string(profile.id)), ("defined", .string(profile.origin.description)),
+                 ("numbers_hash", .string(profile.profile.numbersHash))])
+    }
+
     public init(models: [BoundCostModel], options: [String: String], registry: PluginRegistry) {
         let sources = Sources(models: models, options: options, plugins: registry.plugins)
         json = sources.json
@@ -35,37 +41,40 @@ public struct RunProvenance: Sendable {
     }
 }
 
-/// What a ``RunProvenance`` is made from, while it is being made (bound models are not
-/// sendable values; the provenance is).
+/// What a ``RunProvenance`` is made from, gathered once (bound models are not sendable
+/// values; the provenance is).
 private struct Sources {
     let models: [BoundCostModel]
     let options: [String: String]
-    let plugins: [LoadedPlugin]
-
     /// The plugins that provided a model or profile used here, in the order first used.
-    var usedPlugins: [LoadedPlugin] {
+    let usedPlugins: [LoadedPlugin]
+    /// The distinct profiles, in the order first used.
+    let profiles: [ProfileEntry]
+    /// The model files the bound instances describe, each once (by path), with the GPUs
+    /// it served.
+    let modelFiles: [JSON]
+    /// The instances whose description could not be read.
+    let problems: [String]
+
+    init(models: [BoundCostModel], options: [String: String], plugins: [LoadedPlugin]) {
+        self.models = models
+        self.options = options
         var names: [String] = []
         func use(_ name: String) { if !names.contains(name) { names.append(name) } }
         for bound in models {
             use(bound.entry.pluginName)
             switch bound.profile.origin {
-            case .plugin(let name): use(name)
-            case .file(_, let loader):
-                if let owner = plugins.first(where: { $0.profileLoaderIDs.contains(loader) }) { use(owner.name) }
+            // A drop-in file names the plugin whose loader read it.
+            case .plugin(let name), .file(_, let name): use(name)
             }
         }
-        return names.compactMap { name in plugins.first { $0.name == name } }
-    }
-
-    /// The distinct profiles, in the order first used.
-    var profiles: [ProfileEntry] {
+        usedPlugins = names.compactMap { name in plugins.first { $0.name == name } }
         var seen = Set<String>()
-        return models.map(\.profile).filter { seen.insert($0.id + "\u{0}" + $0.origin.description).inserted }
+        profiles = models.map(\.profile).filter { seen.insert($0.id + "\u{0}" + $0.origin.description).inserted }
+        (modelFiles, problems) = Self.modelFiles(models)
     }
 
-    /// The model files the bound instances describe, each once (by path), with the GPUs it
-    /// served; and the instances whose description could not be read.
-    var modelFiles: (files: [JSON], problems: [String]) {
+    static func modelFiles(_ models: [BoundCostModel]) -> (files: [JSON], problems: [String]) {
         var order: [String] = []
         var files: [String: (fields: [(String, JSON)], gpus: [String])] = [:]
         var problems: [String] = []
@@ -100,11 +109,6 @@ private struct Sources {
         return (json, problems)
     }
 
-    static func json(_ profile: ProfileEntry) -> JSON {
-        .object([("id", .string(profile.id)), ("defined", .string(profile.origin.description)),
-                 ("numbers_hash", .string(profile.profile.numbersHash))])
-    }
-
     var json: JSON {
         var fields: [(String, JSON)] = [
             ("joule_version", .string(JouleVersion.string)),
@@ -124,14 +128,12 @@ private struct Sources {
             let others = Set(models.dropFirst().map(\.entry.qualifiedID)).subtracting([primary.entry.qualifiedID]).sorted()
             fields.append(("fallback_model", others.first.map(JSON.string) ?? .null))
         }
-        let profiles = profiles
         if profiles.count == 1 {
-            fields.append(("gpu_profile", Self.json(profiles[0])))
+            fields.append(("gpu_profile", RunProvenance.json(profiles[0])))
         } else {
-            fields.append(("gpu_profiles", .array(profiles.map(Self.json))))
+            fields.append(("gpu_profiles", .array(profiles.map(RunProvenance.json))))
         }
-        let (files, problems) = modelFiles
-        fields.append(("model_files", .array(files)))
+        fields.append(("model_files", .array(modelFiles)))
         if !problems.isEmpty { fields.append(("problems", .array(problems.map(JSON.string)))) }
         return .object(fields)
     }
@@ -147,7 +149,7 @@ private struct Sources {
         }
         parts.append("GPU profile " + profiles.map { "\(escape($0.id)) \(escape($0.origin.description)), numbers \(escape($0.profile.numbersHash))" }
             .joined(separator: "; "))
-        for file in modelFiles.files {
+        for file in modelFiles {
             guard case .object(let fields) = file else { continue }
             func text(_ key: String, in members: [(String, JSON)]) -> String? {
                 if case .string(let value)? = members.first(where: { $0.0 == key })?.1 { return value }
